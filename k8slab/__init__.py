@@ -1,0 +1,3 @@
+"""k8slab: a terminal classroom for Kubernetes Service networking."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,130 @@
+"""Entry point: arguments, sandbox entry, and the one place errors become exit codes.
+
+    main() -> _main() (all error handling) -> the sandbox -> session() (the happy path)
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import time
+from typing import Optional, Sequence
+
+from k8slab import __version__
+from k8slab.errors import UserError
+
+EXIT_INTERNAL = 70  # EX_SOFTWARE: a bug in k8slab, not something the user did
+EXIT_INTERRUPTED = 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command-line interface."""
+    p = argparse.ArgumentParser(
+        prog="k8slab",
+        description="A terminal classroom for Kubernetes Service networking: a kubectl-style shell "
+                    "in front of an emulated multi-node cluster with real pods.",
+        epilog="Without -c or -f, k8slab starts an interactive shell (or reads commands from "
+               "standard input when it is not a terminal). `k8slab doctor` checks this machine.")
+    p.add_argument("what", nargs="?", choices=["shell", "doctor"], default="shell",
+                   help="shell (default) or doctor")
+    p.add_argument("--nodes", type=int, default=None, metavar="N", help="number of nodes (default 3)")
+    p.add_argument("-c", dest="commands", metavar="CMDS",
+                   help='run these commands ("CMD; CMD") and exit; stops at the first failure')
+    p.add_argument("-f", dest="file", metavar="FILE", help="run the commands in FILE and exit")
+    p.add_argument("--keep-going", action="store_true", help="in batch mode, carry on after a failure")
+    p.add_argument("--debug", action="store_true", help="show tracebacks and debug logs")
+    p.add_argument("--version", action="version", version=f"k8slab {__version__}")
+    return p
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """Run k8slab; return the process exit status."""
+    args = build_parser().parse_args(argv)
+    return _guarded(lambda: _main(args), args.debug)
+
+
+def _guarded(fn, debug: bool) -> int:
+    try:
+        return fn()
+    except UserError as e:
+        from k8slab.views.render import Printer
+
+        Printer().error(str(e))
+        return e.exit_code
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+    except Exception as e:  # a bug: the learner gets one line, --debug gets the traceback
+        if debug:
+            raise
+        print(f"k8slab: internal error: {type(e).__name__}: {e} (run with --debug for details)",
+              file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+def _main(args: argparse.Namespace) -> int:
+    logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING,
+                        format="%(asctime)s %(name)s: %(message)s", stream=sys.stderr)
+    if args.what == "doctor":
+        from k8slab import doctor
+
+        return doctor.main()
+    if args.commands is not None and args.file is not None:
+        raise UserError("error: use either -c or -f, not both")
+    batch_text = _batch_input(args)
+    from k8slab import sandbox
+
+    t0 = time.monotonic()
+    return sandbox.run_in_sandbox(lambda info: _guarded(lambda: _session(args, info, batch_text, t0),
+                                                        args.debug))
+
+
+def _batch_input(args: argparse.Namespace) -> Optional[str]:
+    """The batch script to run, or None for an interactive session. Read before forking."""
+    if args.commands is not None:
+        return args.commands
+    if args.file is not None:
+        try:
+            with open(args.file) as f:
+                return f.read()
+        except OSError as e:
+            raise UserError(f"error: cannot read {args.file}: {e.strerror}")
+    if not sys.stdin.isatty():
+        return sys.stdin.read()
+    return None
+
+
+def _session(args: argparse.Namespace, info, batch_text: Optional[str], t0: float) -> int:
+    """Inside the sandbox: start the cluster, then run the shell or the batch."""
+    from k8slab.cluster import Cluster
+    from k8slab.net.addresses import ClusterSpec, validate_node_count
+    from k8slab.shell.session import Session
+    from k8slab.views.render import Printer
+
+    nodes = args.nodes if args.nodes is not None else int(os.environ.get("K8SLAB_NODES", "3"))
+    try:
+        validate_node_count(nodes)
+    except ValueError as e:
+        raise UserError(f"error: {e}")
+    printer = Printer()
+    interactive = batch_text is None
+    if interactive:
+        printer.note(f"Starting a {nodes}-node cluster ...")
+    cluster = Cluster(ClusterSpec(nodes=nodes), sandbox=info)
+    cluster.start()
+    session = Session(cluster, printer)
+    try:
+        if interactive:
+            from k8slab.shell.repl import run_repl
+
+            return run_repl(session, ready_in=time.monotonic() - t0)
+        from k8slab.shell.batch import run_batch
+
+        return run_batch(session, batch_text, keep_going=args.keep_going)
+    finally:
+        cluster.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,108 @@
+"""The cluster: where the store, the network, the scheduler and the kubelets are put together.
+
+This is the composition root: the only module that knows every part. Commands reach the cluster
+through it (`cluster.store`, `cluster.kubelet_for(pod)`, `cluster.network`).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import platform
+import time
+from typing import Dict, Optional
+
+from k8slab import __version__
+from k8slab.api.meta import ObjectMeta
+from k8slab.api.node import Node, NodeAddress, NodeCondition, NodeSpec, NodeStatus, NodeSystemInfo
+from k8slab.api.pod import Pod
+from k8slab.api.store import Store
+from k8slab.controllers.scheduler import Scheduler
+from k8slab.net.addresses import EXT_IP, EXT_NAME, ClusterSpec, NodePlan, PodIPAM
+from k8slab.net.network import ClusterNetwork
+from k8slab.runtime.kubelet import Kubelet
+from k8slab.sandbox import STATE_DIR, SandboxInfo, bind_file
+
+log = logging.getLogger(__name__)
+
+KUBERNETES_VERSION = "v1.34.0"
+# The nodes' own resolver: nothing. Nodes do not resolve through the host, and pods with
+# dnsPolicy: Default inherit this, as they would inherit a real node's file.
+NODE_RESOLV_CONF = "# k8slab: nodes have no upstream resolver; nothing leaves the sandbox\n"
+
+
+def lab_hosts_file(spec: ClusterSpec) -> str:
+    """/etc/hosts of the lab network: nodes and `ext` know each other by name."""
+    lines = ["127.0.0.1\tlocalhost", "::1\tlocalhost ip6-localhost ip6-loopback", f"{EXT_IP}\t{EXT_NAME}"]
+    lines += [f"{p.ip}\t{p.name}" for p in spec.node_plans()]
+    return "\n".join(lines) + "\n"
+
+
+def node_object(plan: NodePlan, now) -> Node:
+    """The Node object a kubelet registers for `plan`."""
+    labels = {"beta.kubernetes.io/arch": "amd64", "beta.kubernetes.io/os": "linux",
+              "kubernetes.io/arch": "amd64", "kubernetes.io/hostname": plan.name, "kubernetes.io/os": "linux"}
+    conditions = tuple(
+        NodeCondition(type=t, status="False", last_heartbeat_time=now, last_transition_time=now,
+                      reason=r, message=m)
+        for t, r, m in (("MemoryPressure", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
+                        ("DiskPressure", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
+                        ("PIDPressure", "KubeletHasSufficientPID", "kubelet has sufficient PID available")))
+    conditions += (NodeCondition(type="Ready", status="True", last_heartbeat_time=now, last_transition_time=now,
+                                 reason="KubeletReady", message="kubelet is posting ready status"),)
+    capacity = {"cpu": str(os.cpu_count() or 1), "memory": "8Gi", "pods": "110", "ephemeral-storage": "10Gi"}
+    info = NodeSystemInfo(kubelet_version=KUBERNETES_VERSION, kube_proxy_version=KUBERNETES_VERSION,
+                          os_image=f"k8slab {__version__} (emulated node)", kernel_version=platform.release(),
+                          container_runtime_version=f"k8slab://{__version__}", architecture="amd64",
+                          operating_system="linux")
+    return Node(metadata=ObjectMeta(name=plan.name, labels=labels),
+                spec=NodeSpec(pod_cidr=plan.pod_cidr, pod_cidrs=(plan.pod_cidr,)),
+                status=NodeStatus(conditions=conditions, capacity=capacity, allocatable=dict(capacity),
+                                  addresses=(NodeAddress(type="InternalIP", address=plan.ip),
+                                             NodeAddress(type="Hostname", address=plan.name)),
+                                  node_info=info))
+
+
+class Cluster:
+    """A running emulated cluster."""
+
+    def __init__(self, spec: ClusterSpec, sandbox: Optional[SandboxInfo] = None):
+        self.spec = spec
+        self.sandbox = sandbox
+        self.store = Store()
+        self.network = ClusterNetwork(spec)
+        self.scheduler = Scheduler(self.store)
+        self.kubelets: Dict[str, Kubelet] = {}
+        self.started_at: Optional[float] = None
+
+    def start(self) -> None:
+        """Wire the lab network, register the nodes, start the control loops."""
+        bind_file(lab_hosts_file(self.spec), "/etc/hosts", "hosts")
+        bind_file(NODE_RESOLV_CONF, "/etc/resolv.conf", "resolv.conf")
+        self.network.start()
+        for plan in self.spec.node_plans():
+            self.kubelets[plan.name] = Kubelet(plan.name, plan.ip, self.store, self.network,
+                                               PodIPAM(plan.pod_cidr), STATE_DIR, NODE_RESOLV_CONF)
+        for plan in self.spec.node_plans():
+            from k8slab.api.meta import utc_now
+
+            self.store.create(node_object(plan, utc_now()))
+        for kubelet in self.kubelets.values():
+            kubelet.start()
+        self.scheduler.start()
+        self.started_at = time.monotonic()
+
+    def stop(self) -> None:
+        """Stop the control loops and every process (the sandbox's end would too; this is tidier)."""
+        self.scheduler.stop()
+        for kubelet in self.kubelets.values():
+            kubelet.stop()
+        self.network.stop()
+
+    def kubelet_for(self, pod: Pod) -> Optional[Kubelet]:
+        """The kubelet of the node a pod is bound to."""
+        return self.kubelets.get(pod.spec.node_name or "")
+
+    def host_pid(self, name: str) -> Optional[int]:
+        """The pid of node or host `name` (for `<host> <command>`), or None."""
+        return self.network.pid_of(name) if name in self.network.hosts else None

@@ -1,0 +1,130 @@
+"""The scheduler: binds each unscheduled pod to a node.
+
+Filters as kube-scheduler's default plugins do for what k8slab models (node exists and is Ready, not
+cordoned, nodeSelector matches the node's labels, NoSchedule taints are tolerated), then spreads:
+the node with the fewest pods wins, ties broken by name.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Dict, Iterable, List, Optional
+
+from k8slab.api.node import Node, node_is_ready
+from dataclasses import replace
+
+from k8slab.api.meta import utc_now
+from k8slab.api.pod import Pod, PodCondition
+
+log = logging.getLogger(__name__)
+
+SCHEDULER_NAME = "default-scheduler"
+
+
+def tolerates(pod: Pod, taint: dict) -> bool:
+    """Does one of the pod's tolerations match this taint?"""
+    for t in pod.spec.tolerations:
+        if t.get("effect") and t.get("effect") != taint.get("effect"):
+            continue
+        if t.get("operator") == "Exists" and (not t.get("key") or t.get("key") == taint.get("key")):
+            return True
+        if t.get("key") == taint.get("key") and t.get("value", "") == taint.get("value", ""):
+            return True
+    return False
+
+
+def feasible(pod: Pod, node: Node) -> Optional[str]:
+    """None if `pod` may run on `node`, else the scheduler's reason it may not."""
+    if not node_is_ready(node):
+        return "node(s) had untolerated taint {node.kubernetes.io/not-ready: }"
+    if node.spec.unschedulable:
+        return "node(s) were unschedulable"
+    labels = node.metadata.labels
+    if any(labels.get(k) != v for k, v in pod.spec.node_selector.items()):
+        return "node(s) didn't match Pod's node affinity/selector"
+    for taint in node.spec.taints:
+        taint_d = taint if isinstance(taint, dict) else {"key": taint.key, "value": taint.value,
+                                                          "effect": taint.effect}
+        if taint_d.get("effect") in ("NoSchedule", "NoExecute") and not tolerates(pod, taint_d):
+            return f"node(s) had untolerated taint {{{taint_d.get('key')}: {taint_d.get('value') or ''}}}"
+    return None
+
+
+def choose_node(pod: Pod, nodes: Iterable[Node], load: Dict[str, int]) -> tuple:
+    """(node name, None) for the best feasible node, or (None, the FailedScheduling message)."""
+    nodes = list(nodes)
+    ok: List[Node] = []
+    reasons: Dict[str, int] = {}
+    for node in nodes:
+        why = feasible(pod, node)
+        if why is None:
+            ok.append(node)
+        else:
+            reasons[why] = reasons.get(why, 0) + 1
+    if not ok:
+        detail = ", ".join(f"{n} {why}" for why, n in sorted(reasons.items()))
+        return None, (f"0/{len(nodes)} nodes are available: {detail}. preemption: 0/{len(nodes)} nodes "
+                      "are available: " + f"{len(nodes)} Preemption is not helpful for scheduling.")
+    best = min(ok, key=lambda n: (load.get(n.metadata.name, 0), n.metadata.name))
+    return best.metadata.name, None
+
+
+class Scheduler:
+    """Watches for pods without a node and binds them."""
+
+    def __init__(self, store):
+        self.store = store
+        self._watch = None
+        self._thread: Optional[threading.Thread] = None
+
+    def start(self) -> None:
+        """Begin scheduling in a background thread."""
+        self._watch = self.store.watch(["Pod", "Node"], send_initial=True)
+        self._thread = threading.Thread(target=self._loop, name="scheduler", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop scheduling."""
+        if self._watch is not None:
+            self._watch.close()
+
+    def _loop(self) -> None:
+        for event in self._watch:
+            if event is None:
+                return
+            try:
+                if event.obj.kind == "Node" or event.type != "DELETED":
+                    self.schedule_pending()
+            except Exception:  # keep scheduling whatever one pod did
+                log.exception("scheduler pass failed")
+
+    def schedule_pending(self) -> None:
+        """Bind every pending pod that fits somewhere."""
+        pods = self.store.list("Pod")
+        pending = [p for p in pods if not p.spec.node_name and p.metadata.deletion_timestamp is None
+                   and (p.spec.scheduler_name or SCHEDULER_NAME) == SCHEDULER_NAME]
+        if not pending:
+            return
+        nodes = self.store.list("Node")
+        load: Dict[str, int] = {}
+        for p in pods:
+            if p.spec.node_name and p.status.phase not in ("Succeeded", "Failed"):
+                load[p.spec.node_name] = load.get(p.spec.node_name, 0) + 1
+        for pod in sorted(pending, key=lambda p: p.metadata.creation_timestamp or 0):
+            node, why = choose_node(pod, nodes, load)
+            if node is None:
+                self._mark_unschedulable(pod, why)
+                continue
+            self.store.bind(pod, node)
+            load[node] = load.get(node, 0) + 1
+
+    def _mark_unschedulable(self, pod: Pod, message: str) -> None:
+        """Record why a pod waits, as the PodScheduled=False condition kubectl describe shows."""
+        old = next((c for c in pod.status.conditions if c.type == "PodScheduled"), None)
+        if old is not None and old.message == message:
+            return
+        cond = PodCondition(type="PodScheduled", status="False", reason="Unschedulable", message=message,
+                            last_transition_time=utc_now())
+        others = tuple(c for c in pod.status.conditions if c.type != "PodScheduled")
+        self.store.update_status(replace(pod, status=replace(pod.status, phase="Pending", conditions=others + (cond,))))

@@ -1,0 +1,207 @@
+"""The emulated network, built with Mininet: the only module that talks to Mininet.
+
+    s1 (Linux bridge in the sandbox's own netns: the lab network 172.18.0.0/16)
+     ├─ node1-eth0  node1 (172.18.0.2)  routes 10.244.1.0/24 to its pods, the other /24s via peers
+     ├─ node2-eth0  node2 ...
+     └─ ext-eth0    ext   (172.18.0.1)  the learner's laptop: on the lab network, outside the cluster
+
+Every node and `ext` is a Mininet host (its own network and mount namespace, from `mnexec -n`) whose
+shell we also put in its own UTS namespace so that `hostname` answers its name. A pod is one more
+such host, wired to its node by a veth pair as kind's ptp CNI does: the pod has its IP as a /32 on
+eth0 and a default route via the node's gateway address, which the node side of the veth carries.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from typing import Sequence
+
+from mininet.log import setLogLevel
+from mininet.net import Mininet
+from mininet.node import Host
+from mininet.nodelib import LinuxBridge
+
+from k8slab.net.addresses import EXT_IP, EXT_NAME, NODE_NETWORK, ClusterSpec, NodePlan
+
+log = logging.getLogger(__name__)
+
+SWITCH = "s1"
+
+
+class NetworkError(RuntimeError):
+    """A command that wires the network failed."""
+
+
+class NamedHost(Host):
+    """A Mininet host whose shell also gets its own UTS namespace, so it can have a hostname."""
+
+    def _popen(self, cmd, **params):
+        # Mininet starts the node's shell as `mnexec -cdn env PS1=... bash ...`; slip `unshare --uts`
+        # in after mnexec's options so bash (and everything we nsenter later) sees its own hostname.
+        if not self.shell and cmd and cmd[0] == "mnexec" and "bash" in cmd:
+            cmd = cmd[:2] + ["unshare", "--uts"] + cmd[2:]
+        return super()._popen(cmd, **params)
+
+
+class LabBridge(LinuxBridge):
+    """The lab network's switch: a Linux bridge that forwards at once.
+
+    Mininet's LinuxBridge keeps the kernel's default 15 s forward delay; the ports then learn for
+    about a second before the first packet passes. A lab network should just work.
+    """
+
+    def start(self, _controllers):
+        script = [f"ip link add name {self.name} type bridge forward_delay 0 stp_state 0"]
+        script += [f"ip link set {i} master {self.name}" for i in self.intfList() if self.name in i.name]
+        script.append(f"ip link set {self.name} up")
+        _run_script(self, script)
+
+    def stop(self, deleteIntfs=True):
+        self.cmd(f"ip link del {self.name}")
+        super(LinuxBridge, self).stop(deleteIntfs)  # skip LinuxBridge's brctl
+
+
+def _run_script(host: Host, lines: Sequence[str]) -> None:
+    """Run shell lines in `host`'s shell in one round trip; raise NetworkError on the first failure."""
+    script = " && ".join(lines) + " && echo __ok__"
+    out = host.cmd(script)
+    if "__ok__" not in out:
+        raise NetworkError(f"{host.name}: {out.strip() or 'command failed'} (running: {script})")
+
+
+def nsenter_argv(pid: int, workdir: str = "/") -> list[str]:
+    """The argv prefix that runs a program in the namespaces (net, mount, UTS) of process `pid`."""
+    return ["nsenter", "-t", str(pid), "-n", "-m", "-u", f"--wd={workdir}", "--"]
+
+
+@dataclass
+class PodSandbox:
+    """A pod's network: the holder process (a Mininet host shell) whose namespaces the pod uses."""
+
+    key: str
+    node: str
+    ip: str
+    pid: int
+    host_veth: str
+    host: Host
+
+
+class ClusterNetwork:
+    """Nodes, `ext` and the lab switch; pods are added and removed while it runs."""
+
+    def __init__(self, spec: ClusterSpec):
+        self.spec = spec
+        self.plans: dict[str, NodePlan] = {p.name: p for p in spec.node_plans()}
+        self.net: Mininet | None = None
+        self.hosts: dict[str, Host] = {}  # nodes and ext
+        self.pods: dict[str, PodSandbox] = {}
+        self._lock = threading.Lock()
+        self._node_locks = {name: threading.Lock() for name in self.plans}
+
+    # -- lifecycle -----------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Build and start the lab network with its nodes and `ext`."""
+        setLogLevel("critical" if not log.isEnabledFor(logging.DEBUG) else "info")
+        prefix = NODE_NETWORK.prefixlen
+        net = Mininet(switch=LabBridge, host=NamedHost, controller=None, build=False,
+                      autoSetMacs=False, waitConnected=False)
+        switch = net.addSwitch(SWITCH)
+        for plan in self.plans.values():
+            self.hosts[plan.name] = net.addHost(plan.name, ip=f"{plan.ip}/{prefix}")
+        self.hosts[EXT_NAME] = net.addHost(EXT_NAME, ip=f"{EXT_IP}/{prefix}")
+        for host in self.hosts.values():
+            net.addLink(host, switch)
+        net.build()
+        net.start()
+        self.net = net
+        for name, host in self.hosts.items():
+            _run_script(host, [f"hostname {name}", "ip link set lo up"])
+        for plan in self.plans.values():
+            self._configure_node(plan)
+
+    def _configure_node(self, plan: NodePlan) -> None:
+        node = self.hosts[plan.name]
+        lines = [
+            "sysctl -qw net.ipv4.ip_forward=1",
+            # Routed pod traffic enters on one veth and leaves on another: strict reverse-path
+            # filtering would drop it.
+            "sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0",
+        ]
+        for other in self.plans.values():
+            if other.name != plan.name:
+                lines.append(f"ip route add {other.pod_cidr} via {other.ip} dev {plan.name}-eth0")
+        _run_script(node, lines)
+
+    def stop(self) -> None:
+        """Stop every pod holder and the Mininet hosts (the sandbox's end would do it anyway)."""
+        for sandbox in list(self.pods.values()):
+            sandbox.host.terminate()
+        if self.net is not None:
+            for host in self.net.hosts + self.net.switches:
+                host.terminate()
+            self.net = None
+
+    # -- queries -------------------------------------------------------------------------------
+
+    def pid_of(self, name: str) -> int:
+        """The pid whose namespaces are node or host `name`'s."""
+        return self.hosts[name].pid
+
+    def host_names(self) -> list[str]:
+        """Nodes first, then `ext`."""
+        return list(self.hosts)
+
+    def links(self) -> list[tuple[str, str]]:
+        """(interface, peer) pairs of the lab network, for `net`."""
+        assert self.net is not None
+        return [(str(link.intf1), str(link.intf2)) for link in self.net.links]
+
+    # -- pods ----------------------------------------------------------------------------------
+
+    def add_pod(self, key: str, node: str, ip: str, hostname: str,
+                hosts_file: str, resolv_file: str) -> PodSandbox:
+        """Create a pod's namespaces on `node` with `ip`, hostname and resolver files."""
+        plan = self.plans[node]
+        host = NamedHost(f"p-{key}", inNamespace=True)
+        veth = f"veth{key[:8]}"
+        try:
+            with self._node_locks[node]:
+                _run_script(self.hosts[node], [
+                    f"ip link add {veth} type veth peer name eth0 netns {host.pid}",
+                    f"ip addr add {plan.gateway}/32 dev {veth}",
+                    f"ip link set {veth} up",
+                    f"ip route add {ip}/32 dev {veth} scope link",
+                ])
+            _run_script(host, [
+                "ip link set lo up",
+                f"ip addr add {ip}/32 dev eth0",
+                "ip link set eth0 up",
+                f"ip route add {plan.gateway} dev eth0 scope link src {ip}",
+                f"ip route add default via {plan.gateway} dev eth0 src {ip}",
+                f"hostname {hostname}",
+                f"mount --bind {hosts_file} /etc/hosts",
+                f'mount --bind {resolv_file} "$(realpath /etc/resolv.conf)"',
+            ])
+        except Exception:
+            host.terminate()
+            raise
+        sandbox = PodSandbox(key=key, node=node, ip=ip, pid=host.pid, host_veth=veth, host=host)
+        with self._lock:
+            self.pods[key] = sandbox
+        return sandbox
+
+    def remove_pod(self, key: str) -> None:
+        """Tear down a pod's namespaces; its veth pair and the node's route go with them."""
+        with self._lock:
+            sandbox = self.pods.pop(key, None)
+        if sandbox is None:
+            return
+        # The veth would vanish with the namespace once the kernel gets round to it; delete it now
+        # so the node's route to this pod IP is gone before the IP can be handed out again.
+        with self._node_locks[sandbox.node]:
+            self.hosts[sandbox.node].cmd(f"ip link del {sandbox.host_veth} 2>/dev/null")
+        sandbox.host.terminate()
+

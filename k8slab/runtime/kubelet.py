@@ -1,0 +1,348 @@
+"""The kubelet: one per node. Runs the pods bound to its node and reports their status.
+
+Level-triggered like the real one: watch events, container exits and timers only enqueue a pod key;
+`_sync` re-reads the pod from the store, compares it with what runs here, and takes the next step.
+"""
+
+from __future__ import annotations
+
+import heapq
+import logging
+import os
+import queue
+import signal
+import sys
+import threading
+import time
+from dataclasses import replace
+from dataclasses import dataclass
+from typing import Dict, Optional, Tuple
+
+from k8slab.api.meta import utc_now
+from k8slab.api.pod import Pod
+from k8slab.net.addresses import PodIPAM
+from k8slab.net.network import ClusterNetwork
+from k8slab.runtime import processes
+from k8slab.runtime.catalogue import plan_container
+from k8slab.runtime.env import ConfigError, container_env, expand_argv
+from k8slab.runtime.podfiles import pod_hosts_file, pod_resolv_conf
+from k8slab.runtime.state import (BACKOFF_MAX, BACKOFF_START, ContainerRun, PodRun, pod_status, running_state,
+                                  runs_for, should_restart, terminated_state, waiting_state)
+
+log = logging.getLogger(__name__)
+
+Key = Tuple[str, str]  # (namespace, name)
+READY_WAIT = 3.0  # seconds a built-in server may take to bind its ports
+
+
+class Kubelet:
+    """The node agent for `node`."""
+
+    def __init__(self, node: str, host_ip: str, store, network: ClusterNetwork, ipam: PodIPAM,
+                 state_dir: str, node_resolv: str = ""):
+        self.node = node
+        self.host_ip = host_ip
+        self.store = store
+        self.network = network
+        self.ipam = ipam
+        self.state_dir = state_dir
+        self.node_resolv = node_resolv
+        self.pods: Dict[Key, PodRun] = {}
+        self._queue: "queue.Queue" = queue.Queue()  # pod keys, _Exit reports, None to stop
+        self._timers: list = []  # heap of (monotonic time, key)
+        self._stop = threading.Event()
+        self._thread: Optional[threading.Thread] = None
+        self._watch = None
+
+    # -- loop ----------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start watching pods and running them."""
+        self._watch = self.store.watch(["Pod"], send_initial=True)
+        threading.Thread(target=self._pump, name=f"kubelet-watch-{self.node}", daemon=True).start()
+        self._thread = threading.Thread(target=self._loop, name=f"kubelet-{self.node}", daemon=True)
+        self._thread.start()
+
+    def _pump(self) -> None:
+        for event in self._watch:
+            if event is None:
+                break
+            pod = event.obj
+            if pod.spec.node_name == self.node or (pod.metadata.namespace, pod.metadata.name) in self.pods:
+                self._queue.put((pod.metadata.namespace, pod.metadata.name))
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            timeout = None
+            if self._timers:
+                timeout = max(0.0, self._timers[0][0] - time.monotonic())
+            try:
+                item = self._queue.get(timeout=timeout)
+            except queue.Empty:
+                item = None
+            key = item
+            if isinstance(item, _Exit):
+                self._on_exit(item)
+                key = item.key
+            due = []
+            while self._timers and self._timers[0][0] <= time.monotonic():
+                due.append(heapq.heappop(self._timers)[1])
+            for k in ([key] if key else []) + due:
+                try:
+                    self._sync(k)
+                except Exception:  # a bug must not stop the node: log it and carry on
+                    log.exception("kubelet %s: sync of %s/%s failed", self.node, *k)
+
+    def _later(self, delay: float, key: Key) -> None:
+        heapq.heappush(self._timers, (time.monotonic() + delay, key))
+
+    def stop(self) -> None:
+        """Stop the loop and kill every container this node runs."""
+        self._stop.set()
+        self._queue.put(None)
+        if self._watch is not None:
+            self._watch.close()
+        for run in list(self.pods.values()):
+            for c in run.all_runs():
+                if c.popen is not None:
+                    processes.signal_group(c.popen, signal.SIGKILL)
+
+    # -- sync ----------------------------------------------------------------------------------
+
+    def _sync(self, key: Key) -> None:
+        ns, name = key
+        pod: Optional[Pod] = self.store.try_get("Pod", name, ns)
+        run = self.pods.get(key)
+        if run is not None and (pod is None or pod.metadata.uid != run.uid):
+            self._teardown(run)  # deleted (or replaced by a new pod of the same name)
+            del self.pods[key]
+            run = None
+        if pod is None or pod.spec.node_name != self.node:
+            return
+        if pod.metadata.deletion_timestamp is not None:
+            self._terminate(pod, run)
+            return
+        if run is None:
+            if pod.status.phase in ("Succeeded", "Failed"):
+                return
+            run = self._create_sandbox(pod)
+            if run is None:
+                return
+        if not run.sandbox_gone:
+            self._start_due_containers(pod, run)
+        self._report(pod, run)
+        if pod.status.phase not in ("Succeeded", "Failed"):
+            status = self._current_phase(key)
+            if status in ("Succeeded", "Failed") and not run.sandbox_gone:
+                self._release_sandbox(run)  # a finished pod keeps its status but frees its network
+                self._report(self.store.try_get("Pod", name, ns) or pod, run)
+
+    def _current_phase(self, key: Key) -> Optional[str]:
+        pod = self.store.try_get("Pod", key[1], key[0])
+        return pod.status.phase if pod else None
+
+    def _create_sandbox(self, pod: Pod) -> Optional[PodRun]:
+        meta = pod.metadata
+        run = PodRun(uid=meta.uid, namespace=meta.namespace, name=meta.name, start_time=utc_now())
+        run.init, run.containers = runs_for(pod)
+        self.pods[(meta.namespace, meta.name)] = run
+        self._report(pod, run)  # Pending / ContainerCreating while the network is wired
+        ip = self.ipam.allocate()
+        hostname = pod.spec.hostname or meta.name
+        pod_dir = self._pod_dir(run)
+        os.makedirs(pod_dir, exist_ok=True)
+        hosts = os.path.join(pod_dir, "hosts")
+        resolv = os.path.join(pod_dir, "resolv.conf")
+        aliases = [(a.ip, a.hostnames) for a in pod.spec.host_aliases]
+        with open(hosts, "w") as f:
+            f.write(pod_hosts_file(ip, hostname, meta.namespace, pod.spec.subdomain, aliases))
+        dns = pod.spec.dns_config
+        with open(resolv, "w") as f:
+            f.write(pod_resolv_conf(pod.spec.dns_policy or "ClusterFirst", meta.namespace, self.node_resolv,
+                                    dns.nameservers if dns else (), dns.searches if dns else (),
+                                    [(o.name or "", o.value) for o in dns.options] if dns else ()))
+        key = meta.uid.replace("-", "")[:12]
+        try:
+            self.network.add_pod(key, self.node, ip, hostname[:63], hosts, resolv)
+        except Exception:
+            self.ipam.release(ip)
+            raise
+        run.ip, run.sandbox_key = ip, key
+        return run
+
+    def _pod_dir(self, run: PodRun) -> str:
+        return os.path.join(self.state_dir, "pods", f"{run.namespace}_{run.name}_{run.uid}")
+
+    def _start_due_containers(self, pod: Pod, run: PodRun) -> None:
+        now = time.monotonic()
+        for group in (run.init, run.containers):
+            for c in group:
+                if c.running or c.popen is not None:
+                    continue
+                if c.state.terminated is not None:
+                    continue  # finished for good (no restart due)
+                if c.restart_at is not None and c.restart_at > now:
+                    continue
+                self._start(pod, run, c)
+            if group is run.init and not run.initialized:
+                # Init containers run one at a time, in order; app containers wait for all of them.
+                return
+
+    def _start(self, pod: Pod, run: PodRun, c: ContainerRun) -> None:
+        if run.init and c in run.init:
+            previous = run.init[:run.init.index(c)]
+            if not all(p.state.terminated and p.state.terminated.exit_code == 0 for p in previous):
+                return
+        spec = c.spec
+        ports = [(p.container_port, p.protocol or "TCP") for p in spec.ports]
+        try:
+            env = container_env(pod, spec)
+        except ConfigError as e:
+            c.state = waiting_state("CreateContainerConfigError", str(e))
+            self._later(2.0, (run.namespace, run.name))
+            return
+        plan = plan_container(spec.image or "", expand_argv(spec.command, env), expand_argv(spec.args, env),
+                              ports, python=sys.executable)
+        if c.generation:
+            c.restart_count += 1
+        c.generation += 1
+        c.new_id()
+        started = utc_now()
+        log_path = os.path.join(self._pod_dir(run), spec.name, f"{c.restart_count}.log")
+        try:
+            proc = processes.start_process(
+                self._sandbox_pid(run), plan.argv, env, log_path, workdir=spec.working_dir,
+                keep_stdin_open=bool(spec.stdin), wait_ready=READY_WAIT if plan.listens else 0.0)
+        except processes.StartError as e:
+            self._exited(run, c, 128, started, reason="StartError", message=str(e))
+            return
+        c.popen, c.started_at = proc.popen, started
+        c.state = running_state(started)
+        c.restart_at = None
+        threading.Thread(target=self._wait_exit, args=((run.namespace, run.name), run.uid, c, c.generation),
+                         name=f"wait-{spec.name}", daemon=True).start()
+
+    def _sandbox_pid(self, run: PodRun) -> int:
+        return self.network.pods[run.sandbox_key].pid
+
+    def _wait_exit(self, key: Key, uid: str, c: ContainerRun, generation: int) -> None:
+        code = c.popen.wait()
+        self._queue.put(_Exit(key, uid, c, generation, code))
+
+    def _on_exit(self, report: "_Exit") -> None:
+        run = self.pods.get(report.key)
+        if run is None or run.uid != report.uid or report.container.generation != report.generation:
+            return  # a report about a run that has since been replaced
+        self._exited(run, report.container, report.code, report.container.started_at)
+
+    def log_path(self, key: Key, container: str, previous: bool = False) -> Optional[str]:
+        """The log of a container's latest run (or the one before it); None if there is none."""
+        run = self.pods.get(key)
+        c = run.find(container) if run else None
+        if c is None or not c.generation:
+            return None
+        n = c.restart_count - (1 if previous else 0)
+        path = os.path.join(self._pod_dir(run), container, f"{n}.log")
+        return path if n >= 0 and os.path.exists(path) else None
+
+    def exec_target(self, key: Key) -> Optional[int]:
+        """The pid whose namespaces `kubectl exec` enters for this pod, if it is running here."""
+        run = self.pods.get(key)
+        if run is None or run.sandbox_key is None or run.sandbox_gone:
+            return None
+        return self._sandbox_pid(run)
+
+    def _exited(self, run: PodRun, c: ContainerRun, code: int, started, reason=None, message=None) -> None:
+        finished = utc_now()
+        if code < 0:  # killed by a signal: runtimes report 128 + the signal number
+            code = 128 - code
+        state = terminated_state(code, started, finished, c.container_id, reason, message)
+        c.popen = None
+        pod = self.store.try_get("Pod", run.name, run.namespace)
+        policy = (pod.spec.restart_policy if pod else None) or "Always"
+        if c in run.init:
+            policy = "Never" if policy == "Never" else "OnFailure"  # init containers rerun until success
+        if not run.terminating and should_restart(policy, code):
+            # The first restart is immediate; then the back-off doubles from 10 s to 5 min.
+            c.last_state = state
+            delay, c.backoff = c.backoff, (min(c.backoff * 2, BACKOFF_MAX) if c.backoff else BACKOFF_START)
+            c.state = waiting_state("CrashLoopBackOff", f"back-off {int(delay)}s restarting failed "
+                                    f"container={c.spec.name} pod={run.name}_{run.namespace}({run.uid})") \
+                if delay else waiting_state("ContainerCreating")
+            c.restart_at = time.monotonic() + delay
+            self._later(delay, (run.namespace, run.name))
+        else:
+            c.state = state
+
+    # -- status --------------------------------------------------------------------------------
+
+    def _report(self, pod: Pod, run: PodRun) -> None:
+        status = pod_status(pod, run, self.host_ip, utc_now())
+        if status == pod.status:
+            return
+        for _ in range(3):
+            try:
+                self.store.update_status(replace(pod, status=status))
+                return
+            except Exception as e:  # Conflict or NotFound: re-read and retry with the fresh object
+                fresh = self.store.try_get("Pod", run.name, run.namespace)
+                if fresh is None or fresh.metadata.uid != run.uid:
+                    return
+                pod = fresh
+                status = pod_status(pod, run, self.host_ip, utc_now())
+                log.debug("status update of %s retried: %s", run.name, e)
+
+    # -- deletion ------------------------------------------------------------------------------
+
+    def _terminate(self, pod: Pod, run: Optional[PodRun]) -> None:
+        key = (pod.metadata.namespace, pod.metadata.name)
+        if run is None:
+            self.store.remove("Pod", pod.metadata.name, pod.metadata.namespace, uid=pod.metadata.uid)
+            return
+        if not run.terminating:
+            run.terminating = True
+            for c in run.all_runs():
+                if c.popen is not None:
+                    processes.signal_group(c.popen, signal.SIGTERM)
+            deadline = pod.metadata.deletion_timestamp
+            left = (deadline - utc_now()).total_seconds() if deadline else 0
+            self._later(max(0.0, left), key)
+            self._report(pod, run)
+        alive = [c for c in run.all_runs() if c.popen is not None]
+        overdue = pod.metadata.deletion_timestamp is None or utc_now() >= pod.metadata.deletion_timestamp
+        if alive and not overdue:
+            return
+        for c in alive:
+            processes.signal_group(c.popen, signal.SIGKILL)
+        self._teardown(run)
+        self.pods.pop(key, None)
+        self.store.remove("Pod", pod.metadata.name, pod.metadata.namespace, uid=pod.metadata.uid)
+
+    def _release_sandbox(self, run: PodRun) -> None:
+        if run.sandbox_key is None or run.sandbox_gone:
+            return
+        pid = self._sandbox_pid(run)
+        processes.kill_all(processes.processes_in_netns(pid))
+        self.network.remove_pod(run.sandbox_key)
+        if run.ip:
+            self.ipam.release(run.ip)
+        run.sandbox_gone = True
+
+    def _teardown(self, run: PodRun) -> None:
+        for c in run.all_runs():
+            if c.popen is not None:
+                processes.signal_group(c.popen, signal.SIGKILL)
+                c.popen = None
+        self._release_sandbox(run)
+
+
+
+@dataclass(frozen=True)
+class _Exit:
+    """A container process ended (reported by its waiter thread to the kubelet's loop)."""
+
+    key: Key
+    uid: str
+    container: ContainerRun
+    generation: int
+    code: int

@@ -1,0 +1,161 @@
+"""Container processes: start a program inside a pod's namespaces, stop it, find what is left.
+
+There is no container image, so a container is the process the pod spec asks for, run from the
+machine's own filesystem inside the pod's network, mount and UTS namespaces (`nsenter`). Each
+container's process group is its own, so stopping a container stops its children too.
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import shutil
+import signal
+import subprocess
+import threading
+import time
+from dataclasses import dataclass
+from typing import Mapping, Sequence
+
+from k8slab.net.network import nsenter_argv
+
+DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+READY_FD_ENV = "K8SLAB_READY_FD"
+
+
+class StartError(Exception):
+    """The container's process could not be started; the message is what the runtime reports."""
+
+
+@dataclass
+class Started:
+    """A running container process and where its output goes."""
+
+    popen: subprocess.Popen
+    log_path: str
+
+
+def find_executable(argv0: str, path: str) -> str | None:
+    """Resolve argv[0] as execve would with this PATH (the pod shares the machine's filesystem)."""
+    if "/" in argv0:
+        return argv0 if os.access(argv0, os.X_OK) and not os.path.isdir(argv0) else None
+    return shutil.which(argv0, path=path)
+
+
+def start_process(pid: int, argv: Sequence[str], env: Mapping[str, str], log_path: str, *,
+                  workdir: str | None = None, keep_stdin_open: bool = False,
+                  wait_ready: float = 0.0) -> Started:
+    """Start `argv` in the namespaces of `pid`, logging stdout and stderr to `log_path`.
+
+    With `wait_ready` > 0, wait up to that many seconds for a built-in server to report (on the fd
+    named by $K8SLAB_READY_FD) that its sockets are listening, so "Running" means "answering".
+    """
+    if not argv:
+        raise StartError("no command specified")
+    env = dict(env)
+    env.setdefault("PATH", DEFAULT_PATH)
+    if find_executable(argv[0], env["PATH"]) is None:
+        # The words real runc uses, so that what learners search for finds real answers.
+        raise StartError(f'failed to create containerd task: failed to create shim task: OCI runtime '
+                         f'create failed: runc create failed: unable to start container process: '
+                         f'exec: "{argv[0]}": executable file not found in $PATH: unknown')
+    if workdir and not os.path.isdir(workdir):
+        raise StartError(f"failed to create containerd task: ... chdir to cwd (\"{workdir}\") set in "
+                         f"config.json failed: no such file or directory: unknown")
+    os.makedirs(os.path.dirname(log_path), exist_ok=True)
+    ready_r = ready_w = -1
+    pass_fds: tuple[int, ...] = ()
+    if wait_ready > 0:
+        ready_r, ready_w = os.pipe()
+        env[READY_FD_ENV] = str(ready_w)
+        pass_fds = (ready_w,)
+    cmd = nsenter_argv(pid, workdir or "/") + list(argv)
+    with open(log_path, "ab", buffering=0) as log_file:
+        popen = subprocess.Popen(cmd, stdin=subprocess.PIPE if keep_stdin_open else subprocess.DEVNULL,
+                                 stdout=log_file, stderr=subprocess.STDOUT, env=env,
+                                 pass_fds=pass_fds, start_new_session=True)
+    if wait_ready > 0:
+        os.close(ready_w)
+        try:
+            _wait_fd(ready_r, popen, wait_ready)
+        finally:
+            os.close(ready_r)
+    return Started(popen=popen, log_path=log_path)
+
+
+def _wait_fd(fd: int, popen: subprocess.Popen, timeout: float) -> None:
+    # EOF or "ready" both end the wait: EOF means the server exited (or closed the fd) and its
+    # exit is then seen by the kubelet like any other.
+    deadline = time.monotonic() + timeout
+    while (left := deadline - time.monotonic()) > 0:
+        if select.select([fd], [], [], left)[0]:
+            os.read(fd, 64)
+            return
+        if popen.poll() is not None:
+            return
+
+
+def signal_group(popen: subprocess.Popen, sig: int) -> None:
+    """Send `sig` to the container's process group."""
+    try:
+        os.killpg(popen.pid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def processes_in_netns(pid: int) -> list[int]:
+    """Every process sharing the network namespace of `pid` (except `pid` itself)."""
+    try:
+        target = os.stat(f"/proc/{pid}/ns/net").st_ino
+    except OSError:
+        return []
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit() or int(entry) == pid:
+            continue
+        try:
+            if os.stat(f"/proc/{entry}/ns/net").st_ino == target:
+                found.append(int(entry))
+        except OSError:
+            continue
+    return found
+
+
+def kill_all(pids: Sequence[int]) -> None:
+    """SIGKILL each pid that still exists."""
+    for p in pids:
+        try:
+            os.kill(p, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+
+def run_in(pid: int, argv: Sequence[str], env: Mapping[str, str] | None = None,
+           timeout: float | None = None, stdin: bytes | None = None) -> subprocess.CompletedProcess:
+    """Run a command to completion in the namespaces of `pid`, capturing its output."""
+    env = dict(env or {})
+    env.setdefault("PATH", DEFAULT_PATH)
+    return subprocess.run(nsenter_argv(pid) + list(argv), input=stdin, capture_output=True,
+                          env=env, timeout=timeout, start_new_session=True)
+
+
+def popen_in(pid: int, argv: Sequence[str], env: Mapping[str, str] | None = None,
+             stdin_data: str | None = None) -> subprocess.Popen:
+    """Start a command in the namespaces of `pid` with its output on a pipe (for streaming)."""
+    env = dict(env or {})
+    env.setdefault("PATH", DEFAULT_PATH)
+    popen = subprocess.Popen(nsenter_argv(pid) + list(argv),
+                             stdin=subprocess.DEVNULL if stdin_data is None else subprocess.PIPE,
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env,
+                             start_new_session=True)
+    if stdin_data is not None:
+        # A writer thread: the process may fill its output pipe before it has read all its input.
+        def feed() -> None:
+            try:
+                popen.stdin.write(stdin_data.encode())
+            except BrokenPipeError:
+                pass
+            finally:
+                popen.stdin.close()
+        threading.Thread(target=feed, daemon=True).start()
+    return popen

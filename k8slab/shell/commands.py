@@ -1,0 +1,132 @@
+"""The shell's own commands (help, nodes, net, exit), `<host> <command>`, and the kubectl entry."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from typing import Iterator, Optional
+
+from k8slab.errors import UserError
+from k8slab.runtime import processes
+from k8slab.shell.registry import Command, Registry
+from k8slab.shell.results import Result
+
+
+def build_registry() -> Registry:
+    """Every top-level command of the shell."""
+    from k8slab.shell.kubectl import run_kubectl
+
+    reg = Registry()
+    reg.add(Command("kubectl", "run a kubectl command against the cluster", "kubectl COMMAND [ARGS]",
+                    run_kubectl, aliases=("k",), program="k8slab"))
+    reg.add(Command("nodes", "list the nodes and hosts of the lab network", "nodes", _nodes, program="k8slab"))
+    reg.add(Command("net", "show the lab network: addresses, pod CIDRs, links", "net", _net, program="k8slab"))
+    reg.add(Command("help", "show the commands (help COMMAND for one)", "help [COMMAND]", _help,
+                    aliases=("?",), program="k8slab"))
+    reg.add(Command("exit", "leave k8slab (the cluster goes with it)", "exit", _exit, aliases=("quit",),
+                    program="k8slab"))
+    return reg
+
+
+def _help(session, words, _stdin) -> Result:
+    from k8slab.shell.kubectl import KUBECTL
+
+    r = Result()
+    if words:
+        name = words[-1]
+        cmd = session.registry.find(name) or KUBECTL.find(name)
+        if cmd is None:
+            raise UserError(f'error: no help for "{name}": unknown command')
+        r.say(f"{cmd.syntax}\n  {cmd.summary}")
+        for f in cmd.flags:
+            spell = ", ".join(f.names) + (f" {f.value}" if f.value else "")
+            r.say(f"    {spell:<28} {f.help}")
+        for ex in cmd.examples:
+            r.say(f"  e.g. {ex}")
+        return r
+    hosts = session.cluster.network.host_names()
+    lines = ["Commands:"]
+    for cmd in session.registry.unique():
+        alias = f" ({', '.join(cmd.aliases)})" if cmd.aliases else ""
+        lines.append(f"  {cmd.syntax:<28} {cmd.summary}{alias}")
+    lines.append(f"  {'<host> <shell command>':<28} run a command on a node or host: {', '.join(hosts)}")
+    lines.append("")
+    lines.append("kubectl commands (also as `k`):")
+    for cmd in KUBECTL.unique():
+        lines.append(f"  kubectl {cmd.name:<20} {cmd.summary}")
+    lines.append("")
+    lines.append("Examples: kubectl run web --image=nginx | kubectl get pods -o wide | node1 ip route | "
+                 "help get")
+    return r.say("\n".join(lines))
+
+
+def _exit(session, _words, _stdin) -> Result:
+    session.exit_requested = True
+    return Result()
+
+
+def _nodes(session, _words, _stdin) -> Result:
+    net = session.cluster.network
+    rows = [("NAME", "ROLE", "IP", "POD CIDR")]
+    for plan in net.plans.values():
+        rows.append((plan.name, "node", plan.ip, plan.pod_cidr))
+    from k8slab.net.addresses import EXT_IP, EXT_NAME
+
+    rows.append((EXT_NAME, "outside the cluster (your laptop)", EXT_IP, "-"))
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    text = "\n".join("   ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows)
+    return Result().say(text)
+
+
+def _net(session, _words, _stdin) -> Result:
+    net = session.cluster.network
+    lines = [f"lab network 172.18.0.0/16 on switch s1 (a Linux bridge)"]
+    for a, b in net.links():
+        lines.append(f"  {a} <-> {b}")
+    lines.append("pod networks (routed, one /24 per node; each pod has a veth to its node):")
+    for plan in net.plans.values():
+        pods = [p for p in net.pods.values() if p.node == plan.name]
+        lines.append(f"  {plan.name}: {plan.pod_cidr} gateway {plan.gateway}, {len(pods)} pod(s)")
+        for p in sorted(pods, key=lambda p: p.ip):
+            lines.append(f"    {p.host_veth} <-> eth0 {p.ip}")
+    return Result().say("\n".join(lines))
+
+
+def run_on_host(session, host: str, command: str, stdin: Optional[str]) -> Result:
+    """Mininet style: run a shell command on a node or on `ext`, streaming its output."""
+    if not command:
+        raise UserError(f"error: what should {host} run? e.g. `{host} ip route` (interactive shells: "
+                        f"`{host} sh` needs a terminal)")
+    pid = session.cluster.host_pid(host)
+    return stream_process(processes.popen_in(pid, ["sh", "-c", command], env=_host_env(host),
+                                             stdin_data=stdin))
+
+
+def _host_env(host: str) -> dict:
+    return {"PATH": processes.DEFAULT_PATH, "HOME": "/root", "HOSTNAME": host, "TERM": os.environ.get("TERM", "dumb")}
+
+
+def stream_process(popen: subprocess.Popen, failure: Optional[str] = None) -> Result:
+    """A Result that streams a process's output and ends with its exit status."""
+    result = Result()
+
+    def chunks() -> Iterator:
+        try:
+            fd = popen.stdout.fileno()
+            while True:
+                data = os.read(fd, 65536)
+                if not data:
+                    break
+                yield "out", data.decode(errors="replace")
+            code = popen.wait()
+            result.exit_code = code if code >= 0 else 128 - code
+            if code and failure:
+                yield "err", failure.format(code=result.exit_code) + "\n"
+        finally:
+            if popen.poll() is None:
+                processes.signal_group(popen, 9)
+                popen.wait()
+            popen.stdout.close()
+
+    result.stream = chunks()
+    return result

@@ -1,0 +1,332 @@
+"""kubectl run, exec, logs, label and wait."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+from dataclasses import replace
+from typing import Iterator, Optional
+
+from k8slab.api import kinds
+from k8slab.api.codec import from_dict, to_dict
+from k8slab.api.errors import ApiError
+from k8slab.api.pod import Pod, pod_condition
+from k8slab.api.selectors import parse_selector
+from k8slab.errors import UserError
+from k8slab.runtime import processes
+from k8slab.runtime.env import ConfigError, container_env
+from k8slab.shell.commands import stream_process
+from k8slab.shell.kubectl import KUBECTL, NAMESPACE, OUTPUT, SELECTOR, kind_label, namespace_of, split_targets
+from k8slab.shell.registry import Command, Flag
+from k8slab.shell.results import Result
+from k8slab.views import output
+
+
+# -- run -------------------------------------------------------------------------------------------
+
+def _run(session, args, _stdin) -> Result:
+    if len(args.args) != 1:
+        raise UserError("error: NAME is required for run" if not args.args else
+                        f"error: unexpected arguments: {args.args[1:]}; put the container's arguments after --")
+    if not args.image:
+        raise UserError("error: required flag(s) \"image\" not set")
+    name = args.args[0]
+    labels = dict(kv.split("=", 1) for kv in args.labels.split(",")) if args.labels else {"run": name}
+    container = {"name": name, "image": args.image}
+    if args.command_words:
+        container["command" if args.command else "args"] = list(args.command_words)
+    if args.port:
+        container["ports"] = [{"containerPort": int(args.port)}]
+    if args.env:
+        container["env"] = [{"name": e.split("=", 1)[0], "value": e.split("=", 1)[1] if "=" in e else ""}
+                            for e in args.env]
+    manifest = {"apiVersion": "v1", "kind": "Pod",
+                "metadata": {"name": name, "labels": labels},
+                "spec": {"containers": [container], "restartPolicy": args.restart or "Always",
+                         "dnsPolicy": "ClusterFirst"}}
+    if args.dry_run in ("client", "server"):
+        return Result().say(output.render_output([manifest], args.output or "yaml", single=True).rstrip("\n"))
+    if args.dry_run not in (None, "none"):
+        raise UserError(f'error: Invalid dry-run value ({args.dry_run}). Must be "none", "server", or "client".')
+    pod = from_dict(Pod, manifest)
+    created = session.cluster.store.create(pod, namespace=namespace_of(session, args))
+    result = Result().say(f"pod/{created.metadata.name} created")
+    from k8slab.shell.kubectl.manifests import _notices
+
+    for note in _notices(created):
+        result.warn(note)
+    return result
+
+
+# -- exec ------------------------------------------------------------------------------------------
+
+def _pod_and_container(session, args, pod_name: str):
+    store = session.cluster.store
+    pod = store.get("Pod", pod_name, namespace_of(session, args))
+    names = [c.name for c in pod.spec.containers]
+    container = args.container or names[0]
+    if container not in names + [c.name for c in pod.spec.init_containers]:
+        raise UserError(f"error: container {container} is not valid for pod {pod_name}")
+    return pod, container
+
+
+def _exec(session, args, stdin) -> Result:
+    if not args.args:
+        raise UserError("error: pod, type/name or --filename must be specified")
+    if not args.command_words:
+        raise UserError("error: you must specify at least one command for the container")
+    target = args.args[0].split("/", 1)[-1]
+    pod, container = _pod_and_container(session, args, target)
+    if pod.status.phase in ("Succeeded", "Failed"):
+        raise UserError(f"error: cannot exec into a container in a completed pod; current phase is {pod.status.phase}")
+    kubelet = session.cluster.kubelet_for(pod)
+    pid = kubelet.exec_target((pod.metadata.namespace, pod.metadata.name)) if kubelet else None
+    status = next((s for s in pod.status.container_statuses if s.name == container), None)
+    if pid is None or status is None or status.state.running is None:
+        raise UserError(f'error: unable to upgrade connection: container not found ("{container}")')
+    spec = next(c for c in pod.spec.containers if c.name == container)
+    try:
+        env = container_env(pod, spec)
+    except ConfigError:
+        env = {"PATH": processes.DEFAULT_PATH}
+    if processes.find_executable(args.command_words[0], env.get("PATH", processes.DEFAULT_PATH)) is None:
+        return Result().fail(f'error: Internal error occurred: Internal error occurred: error executing command in '
+                             f'container: failed to exec in container: failed to start exec: OCI runtime exec '
+                             f'failed: exec failed: unable to start container process: exec: "{args.command_words[0]}": '
+                             f'executable file not found in $PATH: unknown', 1)
+    if args.tty and args.stdin and sys.stdin.isatty() and stdin is None:
+        return _exec_attached(pid, args.command_words, env)
+    popen = processes.popen_in(pid, args.command_words, env=env, stdin_data=stdin if args.stdin or stdin else None)
+    return stream_process(popen, failure="command terminated with exit code {code}")
+
+
+def _exec_attached(pid: int, command, env) -> Result:
+    """`exec -it` at a terminal: the process gets the terminal until it exits."""
+    import signal
+
+    old = signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C belongs to the process inside
+    try:
+        code = subprocess.call(processes.nsenter_argv(pid) + list(command), env={**env, "TERM": os.environ.get("TERM", "xterm")})
+    finally:
+        signal.signal(signal.SIGINT, old)
+    result = Result()
+    if code:
+        result.fail(f"command terminated with exit code {code}", code)
+    return result
+
+
+# -- logs ------------------------------------------------------------------------------------------
+
+def _logs(session, args, _stdin) -> Result:
+    if not args.args:
+        raise UserError("error: expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\n"
+                        "POD or TYPE/NAME is a required argument for the logs command")
+    name = args.args[0].split("/", 1)[-1]
+    pod, container = _pod_and_container(session, args, name)
+    result = Result()
+    if not args.container and len(pod.spec.containers) > 1:
+        result.warn(f'Defaulted container "{container}" out of: {", ".join(c.name for c in pod.spec.containers)}')
+    key = (pod.metadata.namespace, pod.metadata.name)
+    kubelet = session.cluster.kubelet_for(pod)
+    path = kubelet.log_path(key, container, previous=args.previous) if kubelet else None
+    if path is None:
+        if args.previous:
+            return result.fail(f'Error from server (BadRequest): previous terminated container "{container}" '
+                               f'in pod "{pod.metadata.name}" not found')
+        return result.fail(f'Error from server (BadRequest): container "{container}" in pod "{pod.metadata.name}" '
+                           f'is waiting to start: ContainerCreating')
+    with open(path, "rb") as f:
+        data = f.read()
+    text = data.decode(errors="replace")
+    if args.tail is not None and int(args.tail) >= 0:
+        lines = text.splitlines(keepends=True)
+        text = "".join(lines[-int(args.tail):]) if int(args.tail) else ""
+    if not args.follow:
+        if text:
+            result.lines.append(("out", text.rstrip("\n")))
+            result.out.append(text)
+        return result
+    result.stream = _follow(session, key, container, path, len(data), text)
+    return result
+
+
+def _follow(session, key, container, path, offset: int, first: str) -> Iterator:
+    """Yield what a log file gains until the container's process ends."""
+    if first:
+        yield "out", first
+    with open(path, "rb") as f:
+        f.seek(offset)
+        while True:
+            data = f.read()
+            if data:
+                yield "out", data.decode(errors="replace")
+                continue
+            pod = session.cluster.store.try_get("Pod", key[1], key[0])
+            status = next((s for s in (pod.status.container_statuses if pod else ()) if s.name == container), None)
+            if status is None or status.state.running is None:
+                rest = f.read()
+                if rest:
+                    yield "out", rest.decode(errors="replace")
+                return
+            time.sleep(0.1)
+
+
+# -- label -----------------------------------------------------------------------------------------
+
+def _label(session, args, _stdin) -> Result:
+    words = list(args.args)
+    changes = [w for w in words if "=" in w or w.endswith("-")]
+    resources = [w for w in words if w not in changes]
+    if not changes:
+        raise UserError("error: at least one label update is required")
+    store = session.cluster.store
+    ns = namespace_of(session, args)
+    result = Result()
+    if args.selector or args.all:
+        selector = parse_selector(args.selector) if args.selector else None
+        info = kinds.resolve(resources[0])
+        targets = [(info, o.metadata.name) for o in store.list(info.kind, ns if info.namespaced else None, selector)]
+    else:
+        targets = split_targets(resources)
+    for info, name in targets:
+        obj = store.get(info.kind, name, ns if info.namespaced else None)
+        labels = dict(obj.metadata.labels)
+        for change in changes:
+            if change.endswith("-") and "=" not in change:
+                labels.pop(change[:-1], None)
+                continue
+            k, v = change.split("=", 1)
+            if k in labels and labels[k] != v and not args.overwrite:
+                raise UserError(f"error: '{k}' already has a value ({labels[k]}), and --overwrite is false")
+            labels[k] = v
+        if labels == obj.metadata.labels:
+            result.say(f"{kind_label(info)}/{name} not labeled")
+            continue
+        try:
+            store.update(replace(obj, metadata=replace(obj.metadata, labels=labels)))
+        except ApiError as e:
+            result.fail(str(e))
+            continue
+        result.say(f"{kind_label(info)}/{name} labeled" if any("=" in c for c in changes) else f"{kind_label(info)}/{name} unlabeled")
+    return result
+
+
+# -- wait ------------------------------------------------------------------------------------------
+
+_DURATION = re.compile(r"^(?:(\d+)h)?(?:(\d+)m(?!s))?(?:(\d+(?:\.\d+)?)s)?(?:(\d+)ms)?$")
+
+
+def parse_duration(text: str) -> float:
+    """Go-style durations as kubectl takes them: 30s, 1m30s, 2m, 500ms (a bare number means seconds)."""
+    if re.fullmatch(r"\d+(\.\d+)?", text):
+        return float(text)
+    m = _DURATION.match(text)
+    if not text or not m or not any(m.groups()):
+        raise UserError(f'error: invalid argument "{text}" for "--timeout" flag: time: invalid duration "{text}"')
+    h, mins, s, ms = m.groups()
+    return int(h or 0) * 3600 + int(mins or 0) * 60 + float(s or 0) + int(ms or 0) / 1000
+
+
+def _wait(session, args, _stdin) -> Result:
+    if not args.for_:
+        raise UserError("error: --for must be specified (e.g. --for=condition=Ready or --for=delete)")
+    timeout = parse_duration(args.timeout or "30s")
+    store = session.cluster.store
+    ns = namespace_of(session, args)
+    cond = args.for_
+    if args.selector or args.all:
+        info = kinds.resolve(args.args[0] if args.args else "pods")
+        selector = parse_selector(args.selector) if args.selector else None
+        targets = [(info, o.metadata.name) for o in store.list(info.kind, ns, selector)]
+        if not targets:
+            return Result().fail(f"error: no matching resources found")
+    else:
+        targets = split_targets(args.args)
+    result = Result()
+    deadline = time.monotonic() + timeout
+    for info, name in targets:
+        if not _wait_one(store, info, name, ns if info.namespaced else None, cond, deadline):
+            obj = store.try_get(info.kind, name, ns if info.namespaced else None)
+            if obj is None and cond != "delete":
+                return result.fail(f'Error from server (NotFound): {info.resource} "{name}" not found')
+            return result.fail(f"error: timed out waiting for the condition on {info.plural}/{name}")
+        result.say(f"{kind_label(info)}/{name} condition met")
+    return result
+
+
+def _satisfied(obj, cond: str) -> bool:
+    if cond == "delete":
+        return obj is None
+    if obj is None:
+        return False
+    m = re.fullmatch(r"condition=([^=]+)(?:=(.+))?", cond)
+    if m:
+        want = m.group(2) or "True"
+        c = pod_condition(obj, m.group(1)) if isinstance(obj, Pod) else next(
+            (c for c in getattr(obj.status, "conditions", ()) if c.type.lower() == m.group(1).lower()), None)
+        return c is not None and c.status.lower() == want.lower()
+    m = re.fullmatch(r"jsonpath=(.+?)(?:=(.*))?", cond)
+    if m:
+        expr = m.group(1)
+        if not expr.startswith("{"):
+            expr = "{" + expr + "}"
+        got = output.render_output([to_dict(obj)], f"jsonpath={expr}", single=True).strip()
+        return got == m.group(2) if m.group(2) is not None else bool(got)
+    raise UserError(f"error: unrecognized condition: \"{cond}\"")
+
+
+def _wait_one(store, info, name, ns, cond: str, deadline: float) -> bool:
+    while True:
+        if _satisfied(store.try_get(info.kind, name, ns), cond):
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.05)
+
+
+KUBECTL.add(Command(
+    "run", "create a pod running one image", "kubectl run NAME --image=IMAGE [--port=P] [-- ARG...]", _run,
+    flags=(Flag(("--image",), "the container image (nginx, busybox, agnhost...)", value="IMAGE"),
+           Flag(("--port",), "the port the container exposes", value="PORT"),
+           Flag(("-l", "--labels"), "labels instead of run=NAME, e.g. app=web,tier=front", value="LABELS"),
+           Flag(("--restart",), "Always (default), OnFailure or Never", value="POLICY",
+                choices=("Always", "OnFailure", "Never")),
+           Flag(("--env",), "an environment variable K=V (repeatable)", value="K=V", repeat=True),
+           Flag(("--command",), "treat the words after -- as the command, not the arguments"),
+           Flag(("--dry-run",), "client: print the pod instead of creating it", value="MODE"),
+           OUTPUT, NAMESPACE),
+    examples=("kubectl run web --image=nginx", "kubectl run box --image=busybox -- sleep 3600",
+              "kubectl run web --image=nginx --dry-run=client -o yaml")))
+
+KUBECTL.add(Command(
+    "exec", "run a command in a container", "kubectl exec POD [-c CONTAINER] [-it] -- COMMAND [ARG...]", _exec,
+    flags=(Flag(("-c", "--container"), "the container (default: the first)", value="NAME"),
+           Flag(("-i", "--stdin"), "pass standard input to the command"),
+           Flag(("-t", "--tty"), "give the command a terminal (with -i, at an interactive shell)"), NAMESPACE),
+    positional=("pod",),
+    examples=("kubectl exec web -- curl -s localhost", "kubectl exec -it web -- sh")))
+
+KUBECTL.add(Command(
+    "logs", "print a container's output", "kubectl logs POD [-c CONTAINER] [-f] [-p] [--tail=N]", _logs,
+    flags=(Flag(("-c", "--container"), "the container (default: the first)", value="NAME"),
+           Flag(("-f", "--follow"), "keep printing new output until the container stops (Ctrl-C to stop)"),
+           Flag(("-p", "--previous"), "the previous run of a restarted container"),
+           Flag(("--tail",), "only the last N lines", value="N"), NAMESPACE),
+    positional=("pod",), examples=("kubectl logs web", "kubectl logs -f web")))
+
+KUBECTL.add(Command(
+    "label", "add, change or remove labels", "kubectl label KIND NAME KEY=VALUE... KEY-... [--overwrite]", _label,
+    flags=(Flag(("--overwrite",), "allow changing an existing label's value"), SELECTOR,
+           Flag(("--all",), "every resource of the kind in the namespace"), NAMESPACE),
+    positional=("kind", "name"), examples=("kubectl label pod web tier=frontend", "kubectl label pod web tier-")))
+
+KUBECTL.add(Command(
+    "wait", "wait for a condition on resources", "kubectl wait --for=condition=Ready pod/NAME [--timeout=30s]", _wait,
+    flags=(Flag(("--for",), "condition=COND[=VALUE], delete, or jsonpath={...}=VALUE", value="CONDITION"),
+           Flag(("--timeout",), "give up after this long (default 30s)", value="DURATION"),
+           SELECTOR, Flag(("--all",), "every resource of the kind in the namespace"), NAMESPACE),
+    positional=("kind", "name"),
+    examples=("kubectl wait --for=condition=Ready pod/web", "kubectl wait --for=condition=Ready pod -l app=web")))

@@ -1,0 +1,61 @@
+"""The interactive `k8slab>` prompt (prompt_toolkit)."""
+
+from __future__ import annotations
+
+import os
+from typing import Iterable
+
+from prompt_toolkit import PromptSession
+from prompt_toolkit.auto_suggest import AutoSuggestFromHistory
+from prompt_toolkit.completion import Completer, Completion
+from prompt_toolkit.history import FileHistory, InMemoryHistory
+
+from k8slab.shell.completion import suggest
+
+
+def history_path() -> str:
+    """Where the shell's history lives (XDG state directory)."""
+    base = os.environ.get("XDG_STATE_HOME") or os.path.join(os.path.expanduser("~"), ".local", "state")
+    return os.path.join(base, "k8slab", "history")
+
+
+class ShellCompleter(Completer):
+    """Completion from the command tables and the cluster's live objects."""
+
+    def __init__(self, session):
+        self.session = session
+
+    def get_completions(self, document, complete_event) -> Iterable[Completion]:
+        word = document.get_word_before_cursor(WORD=True)
+        for text, meta in suggest(self.session, document.text_before_cursor):
+            if text.startswith(word):
+                yield Completion(text, start_position=-len(word), display_meta=meta)
+
+
+def _history():
+    path = history_path()
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        return FileHistory(path)
+    except OSError:  # a read-only home: history for this session only
+        return InMemoryHistory()
+
+
+def run_repl(session, ready_in: float) -> int:
+    """Read and run commands until `exit` or Ctrl-D; return the exit status."""
+    session.interactive = True
+    cluster = session.cluster
+    mode = "rootless sandbox" if cluster.sandbox and cluster.sandbox.rootless else "sandbox (root)"
+    session.printer.note(f"k8slab: {len(cluster.spec.node_plans())} nodes ready in {ready_in:.1f} s ({mode}). "
+                         "Type `help` for the commands, `exit` or Ctrl-D to leave.")
+    prompt = PromptSession(history=_history(), completer=ShellCompleter(session),
+                           auto_suggest=AutoSuggestFromHistory(), complete_while_typing=False)
+    while not session.exit_requested:
+        try:
+            line = prompt.prompt("k8slab> ")
+        except KeyboardInterrupt:
+            continue
+        except EOFError:
+            break
+        session.run(line)
+    return 0

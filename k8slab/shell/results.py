@@ -1,0 +1,56 @@
+"""What a command handler returns: text for stdout and stderr, an exit code, maybe a live stream.
+
+Handlers never print; `k8slab.views.render` prints a Result. Tests inspect Results directly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterator, List, Optional, Tuple
+
+# A stream yields ("out" | "err", text) chunks as they happen (logs -f, exec of a long command); a
+# stream that knows the final exit code sets `result.exit_code` before it ends.
+Chunk = Tuple[str, str]
+
+
+@dataclass
+class Result:
+    """The outcome of one command."""
+
+    out: List[str] = field(default_factory=list)
+    err: List[str] = field(default_factory=list)
+    exit_code: int = 0
+    stream: Optional[Iterator[Chunk]] = None
+    # The order of out/err lines matters (apply of a directory with one bad file): `lines` keeps
+    # ("out"|"err"|"error", text) in order; "error" is stderr shown as an error.
+    lines: List[Chunk] = field(default_factory=list)
+
+    def say(self, text: str) -> "Result":
+        """Add a stdout line (or block)."""
+        self.out.append(text)
+        self.lines.append(("out", text))
+        return self
+
+    def warn(self, text: str) -> "Result":
+        """Add a stderr line (or block)."""
+        self.err.append(text)
+        self.lines.append(("err", text))
+        return self
+
+    def fail(self, text: str, code: int = 1) -> "Result":
+        """Add an error line (stderr, red on a terminal) and set a failing exit code."""
+        self.err.append(text)
+        self.lines.append(("error", text))
+        self.exit_code = code
+        return self
+
+    @property
+    def stdout(self) -> str:
+        """All stdout text, each part ending in a newline."""
+        return "".join(t if t.endswith("\n") else t + "\n" for t in self.out)
+
+    @property
+    def stderr(self) -> str:
+        """All stderr text, each part ending in a newline."""
+        return "".join(t if t.endswith("\n") else t + "\n" for t in self.err)
+

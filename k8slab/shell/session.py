@@ -1,0 +1,61 @@
+"""A shell session: the current namespace, the command table, and running one command line."""
+
+from __future__ import annotations
+
+import logging
+import shlex
+from typing import Optional
+
+from k8slab.errors import UserError
+from k8slab.shell.results import Result
+
+log = logging.getLogger(__name__)
+
+
+class Session:
+    """One learner's session in front of one cluster."""
+
+    def __init__(self, cluster, printer=None):
+        from k8slab.shell.commands import build_registry
+
+        self.cluster = cluster
+        self.printer = printer
+        self.namespace = "default"
+        self.registry = build_registry()
+        self.exit_requested = False
+        self.interactive = False
+
+    def execute(self, line: str, stdin: Optional[str] = None) -> Result:
+        """Run one command line and return its Result (printing nothing)."""
+        text = line.strip()
+        if not text:
+            return Result()
+        first = text.split(None, 1)[0]
+        try:
+            if first in self.cluster.network.hosts:
+                from k8slab.shell.commands import run_on_host
+
+                return run_on_host(self, first, text[len(first):].strip(), stdin)
+            try:
+                words = shlex.split(text)
+            except ValueError as e:
+                raise UserError(f"error: cannot parse the command line: {e}")
+            command = self.registry.find(words[0])
+            if command is None:
+                raise UserError(f'error: unknown command "{words[0]}". Type "help" to see the commands, '
+                                f'or "<node> <shell command>" to run one on a node ({", ".join(self.cluster.network.hosts)}).')
+            return command.handler(self, words[1:], stdin)
+        except UserError as e:
+            return Result().fail(str(e), e.exit_code)
+
+    def run(self, line: str, stdin: Optional[str] = None) -> Result:
+        """Run one command line and print its Result; Ctrl-C stops a streaming command."""
+        result = self.execute(line, stdin)
+        try:
+            self.printer.result(result)
+        except KeyboardInterrupt:
+            if result.stream is not None:
+                result.stream.close()
+            self.printer.chunk("\n")
+            result.exit_code = 130
+        return result

@@ -1,0 +1,60 @@
+"""The one place that prints a command's Result to the terminal."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import TextIO
+
+from rich.console import Console
+
+from k8slab.shell.results import Result
+
+
+class Printer:
+    """Writes Results: kubectl-style text exactly as produced, errors in red on a terminal."""
+
+    def __init__(self, out: TextIO | None = None, err: TextIO | None = None):
+        self.out = out or sys.stdout
+        self.err = err or sys.stderr
+        color = self.err.isatty() and "NO_COLOR" not in os.environ
+        self.console = Console(file=self.err, no_color=not color, highlight=False, soft_wrap=True)
+        self._color = color
+
+    def text(self, text: str, stream: str = "out") -> None:
+        """Write text as-is (kubectl output must keep its exact spacing), ending with a newline."""
+        f = self.out if stream == "out" else self.err
+        f.write(text if text.endswith("\n") or not text else text + "\n")
+        f.flush()
+
+    def chunk(self, text: str, stream: str = "out") -> None:
+        """Write streamed output without adding newlines."""
+        f = self.out if stream == "out" else self.err
+        f.write(text)
+        f.flush()
+
+    def error(self, message: str) -> None:
+        """One error line (red on a colour terminal)."""
+        self.out.flush()
+        if self._color:
+            self.console.print(message, style="red", markup=False)
+        else:
+            self.text(message, "err")
+
+    def note(self, message: str) -> None:
+        """A dim one-line notice from k8slab itself (not kubectl output)."""
+        if self._color:
+            self.console.print(message, style="dim", markup=False)
+        else:
+            self.text(message, "err")
+
+    def result(self, result: Result) -> None:
+        """Print a Result's lines in order, then follow its stream (if any) to the end."""
+        for stream, text in result.lines:
+            if stream == "error":
+                self.error(text)
+            else:
+                self.text(text, stream)
+        if result.stream is not None:
+            for stream, text in result.stream:
+                self.chunk(text, stream)
