@@ -52,7 +52,7 @@ def _apply(session, args, stdin, create=False) -> Result:
             else:
                 outcome, obj = apply_manifest(session.cluster.store, doc, source, ns)
         except ApiError as e:
-            result.fail(e.render(context=f'error when {verb} "{source}": ') if e.reason != "Invalid" else str(e))
+            result.fail(e.render(context=f'error when {verb} "{source}"'))
             continue
         except UserError as e:
             result.fail(str(e))
