@@ -21,7 +21,7 @@ import time
 import pexpect
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-PROMPT = "k8slab> "
+PROMPT = "k8slab>"
 
 
 def manifest(n: int, image: str, command: str) -> str:

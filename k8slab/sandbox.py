@@ -177,8 +177,9 @@ def _init(app: Callable[[SandboxInfo], int], info: SandboxInfo, parent_alive_fd:
     pid = os.fork()
     if pid == 0:
         os.close(parent_alive_fd)
-        for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+        for sig in (signal.SIGTERM, signal.SIGHUP):
             signal.signal(sig, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.default_int_handler)  # Ctrl-C -> KeyboardInterrupt
         code = 1
         try:
             code = app(info)

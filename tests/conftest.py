@@ -32,7 +32,8 @@ def as_mode(argv: list, mode: str) -> list:
             pwd.getpwnam(TEST_USER)
         except KeyError:
             pytest.fail(f"user {TEST_USER} is missing: run the suite with ./dev test, which creates it")
-        return ["runuser", "-u", TEST_USER, "--"] + argv
+        # setpriv execs in place (runuser would stay as a parent and keep Ctrl-C from the terminal).
+        return ["setpriv", f"--reuid={TEST_USER}", f"--regid={TEST_USER}", "--clear-groups", "--"] + argv
     return argv
 
 

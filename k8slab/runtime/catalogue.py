@@ -3,7 +3,7 @@
 Pure: no I/O. Images are never pulled. Each catalogue entry declares the ENTRYPOINT and CMD of its
 real image, Kubernetes' rules combine them with the pod's `command` (replaces ENTRYPOINT) and `args`
 (replaces CMD), and the resulting argv either names a program k8slab emulates (nginx, agnhost...),
-which becomes one of the built-in servers in `servers/`, or is run as the real host program it names.
+which becomes one of the built-in servers in `servers/`, or runs as the real host program it names.
 """
 
 from __future__ import annotations
@@ -47,7 +47,8 @@ class ImageRef:
 
     def __str__(self) -> str:
         text = f"{self.registry}/{self.repository}"
-        return text + (f":{self.tag}" if self.tag else "") + (f"@{self.digest}" if self.digest else "")
+        text += f":{self.tag}" if self.tag else ""
+        return text + (f"@{self.digest}" if self.digest else "")
 
 
 class InvalidImageName(ValueError):
@@ -158,9 +159,7 @@ def plan_container(image: str, command: Sequence[str] = (), args: Sequence[str] 
     entry = _lookup(ref)
     if entry is None:
         return _plan_unknown(image, tuple(command), tuple(args), declared, python)
-    argv = kubernetes_argv(entry.entrypoint, entry.cmd, command, args)
-    if not argv:
-        return ContainerPlan(argv, image, None, (), None)
+    argv = kubernetes_argv(entry.entrypoint, entry.cmd, command, args)  # never empty here
     return _RESOLVERS[entry.family](image, argv, declared, python)
 
 
@@ -182,12 +181,13 @@ def _plan_unknown(image: str, command: tuple[str, ...], args: tuple[str, ...], p
                   python: str) -> ContainerPlan:
     prefix = f'image "{image}" is not in k8slab\'s catalogue'
     if command:
-        return ContainerPlan(command + args, image, None, (), f"{prefix}: running the command as given")
+        return ContainerPlan(command + args, image, None, (),
+                             f"{prefix}: running the command as given")
     if args and not args[0].startswith("-"):
         # Without the image, its ENTRYPOINT is unknown; most images have none and args then
         # name the program, as with CMD.
-        return ContainerPlan(args, image, None, (),
-                             f"{prefix}: running its args as the command (its entrypoint is unknown)")
+        return ContainerPlan(args, image, None, (), f"{prefix}: running its args as the command "
+                                                    "(its entrypoint is unknown)")
     ignored = " (its args are ignored: its entrypoint is unknown)" if args else ""
     served = tuple(p for p in ports if p[1] in ("TCP", "UDP"))
     if not served:
@@ -205,7 +205,8 @@ def _describe(ports: Listens) -> str:
         numbers = [str(port) for port, p in ports if p == proto]
         if numbers:
             label = "port" if len(numbers) == 1 else "ports"
-            listed = numbers[0] if len(numbers) == 1 else ", ".join(numbers[:-1]) + " and " + numbers[-1]
+            listed = numbers[-1] if len(numbers) == 1 else (
+                ", ".join(numbers[:-1]) + " and " + numbers[-1])
             parts.append(f"{what} on {label} {listed}")
     return " and ".join(parts)
 
@@ -315,7 +316,8 @@ def _agnhost_listens(sub: str | None, flags: Sequence[str]) -> tuple[Listens, st
         udp = _bool_flag(flags, "udp", False)
         if http and (tcp or udp):
             return (), None  # agnhost refuses this combination and exits
-        return tuple(p for p, on in (((port, "TCP"), http or tcp), ((port, "UDP"), udp)) if on), None
+        wanted = (((port, "TCP"), http or tcp), ((port, "UDP"), udp))
+        return tuple(listen for listen, on in wanted if on), None
     if sub == "netexec":
         http, udp = _int_flag(flags, "http-port", 8080), _int_flag(flags, "udp-port", 8081)
         listens = tuple(p for p in ((http, "TCP"), (udp, "UDP")) if 0 < p[0] < 65536)

@@ -36,8 +36,10 @@ def _history():
     path = history_path()
     try:
         os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "a"):
+            pass
         return FileHistory(path)
-    except OSError:  # a read-only home: history for this session only
+    except OSError:  # no writable home: history for this session only
         return InMemoryHistory()
 
 

@@ -212,7 +212,7 @@ class _Parser:
             inner = ":"
         parts = inner.split(",")
         if len(parts) > 1:
-            cur.steps.append(Union_([_parse_action(f"[{p.strip()}]") for p in parts]))
+            cur.steps.append(Union_([_parse_action(f"[{p.strip(' ')}]") for p in parts]))
             return
         key = _DICT_KEY.match(inner)
         if key:

@@ -118,7 +118,7 @@ def hostname() -> str:
 
 
 def signal_ready() -> None:
-    """Tell the kubelet every socket is listening: write "ready" to $K8SLAB_READY_FD and close it."""
+    """Tell the kubelet every socket is listening: write "ready" to $K8SLAB_READY_FD, close it."""
     value = os.environ.pop(READY_FD_ENV, None)  # children (e.g. netexec /shell) must not reuse it
     if not value:
         return
@@ -138,19 +138,6 @@ def exit_now(code: int) -> None:
         except (OSError, ValueError):
             pass
     os._exit(code)
-
-
-def die_by_signal(signum: int) -> None:
-    """End the process as killed by `signum`, as a Go program that does not catch it would."""
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (OSError, ValueError):
-            pass
-    signal.signal(signum, signal.SIG_DFL)
-    os.kill(os.getpid(), signum)
-    time.sleep(1)
-    os._exit(128 + signum)  # only reached if the signal is ignored (PID 1 of a namespace)
 
 
 def on_signals(handler, *signums: int) -> None:
@@ -248,7 +235,9 @@ def serve_udp(sock: socket.socket, on_datagram) -> None:
                 if reply is not None:
                     sock.sendto(reply, addr)
             except OSError:
-                time.sleep(0.05)
+                time.sleep(0.05)  # e.g. ICMP port unreachable from an earlier reply: go on
+            except Exception as exc:  # a bad datagram must not end the server
+                err(f"k8slab: UDP datagram failed: {exc!r}")
 
     start_thread(loop)
 

@@ -42,13 +42,16 @@ class Request:
 
     @property
     def request_line(self) -> str:
+        """The request line as received: "GET / HTTP/1.1"."""
         return f"{self.method} {self.target} {self.version}"
 
     @property
     def client_addr(self) -> str:
+        """The client as "ip:port"."""
         return f"{self.client[0]}:{self.client[1]}"
 
     def header(self, name: str, default: str = "") -> str:
+        """The first value of a header (case-insensitive)."""
         name = name.lower()
         for key, value in self.headers:
             if key.lower() == name:
@@ -165,6 +168,8 @@ def _read_request(conn, addr):
     except ValueError:
         return "bad"
     body = rest
+    if length > len(body) and req.header("expect").lower() == "100-continue":
+        conn.sendall(b"HTTP/1.1 100 Continue\r\n\r\n")  # curl waits a second for this otherwise
     while len(body) < length:  # bounded by MAX_BODY and the socket timeout
         try:
             chunk = conn.recv(65536)

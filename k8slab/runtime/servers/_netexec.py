@@ -37,21 +37,25 @@ def canonical(name: str) -> str:
 
 
 def root(req):
+    """/ and every unrouted path: the time, as Go prints it."""
     c.go_log("GET /")
     return go_response(200, f"NOW: {go_now()}")
 
 
 def clientip(req):
+    """/clientip: the client's ip:port as the pod sees it."""
     c.go_log("GET /clientip")
     return go_response(200, req.client_addr)
 
 
 def hostname(req):
+    """/hostname and /hostName: the pod's name."""
     c.go_log("GET /hostname" if req.path == "/hostname" else "GET /hostName")
     return go_response(200, c.hostname())
 
 
 def echo(req):
+    """/echo?msg=...&code=...: the message, with an optional status."""
     msg, code = req.param("msg"), req.param("code")
     c.go_log(f"GET /echo?msg={msg}&code={code}")
     if not code:
@@ -63,6 +67,7 @@ def echo(req):
 
 
 def header(req):
+    """/header?key=...: one request header, or all of them as JSON."""
     key = req.param("key")
     if key:
         c.go_log(f"GET /header?key={key}")
@@ -76,11 +81,13 @@ def header(req):
 
 
 def healthz(req):
+    """/healthz: 200 once the UDP server runs, else 412 (as agnhost)."""
     c.go_log("GET /healthz")
     return go_response(200 if STATE["udp_ready"] else 412)
 
 
 def readyz(req):
+    """/readyz: like /healthz, but 503 once SIGTERM arrived."""
     c.go_log("GET /readyz")
     if STATE["sigterm"]:
         return go_response(503, "shutting down")
@@ -88,11 +95,13 @@ def readyz(req):
 
 
 def shutdown(req):
+    """/shutdown: exit 0 at once."""
     c.go_log("GET /shutdown")
     c.exit_now(0)
 
 
 def exit_(req):
+    """/exit?code=&timeout=&wait=: exit with a code, gracefully if a timeout is given."""
     wait_s, timeout_s, code_s = req.param("wait"), req.param("timeout"), req.param("code")
     c.go_log(f"GET /exit?code={code_s}&timeout={timeout_s}&wait={wait_s}")
     try:
@@ -127,6 +136,7 @@ def exit_(req):
 
 
 def redirect(req):
+    """/redirect?location=&code=: an HTTP redirect."""
     location, code_s = req.param("location"), req.param("code")
     c.go_log(f"{req.method} /redirect?msg={location}&code={code_s}")
     try:
@@ -140,6 +150,7 @@ def redirect(req):
 
 
 def shell(req):
+    """/shell?cmd=...: run a shell command, answer its output as JSON."""
     import subprocess
 
     cmd = req.param("shellCommand") or req.param("cmd")
@@ -157,12 +168,14 @@ def shell(req):
 
 
 def upload(req):
+    """/upload: not emulated; answers agnhost's failure JSON."""
     c.go_log("GET /upload")
     c.go_log("Unable to upload file: k8slab does not emulate /upload")
     return go_response(200, go_json({"error": "Unable to upload file."}))
 
 
 def dial(req):
+    """/dial: make requests to another host and report the answers as JSON."""
     host, port, request = req.param("host"), req.param("port"), req.param("request")
     protocol, tries_s = req.param("protocol"), req.param("tries")
     c.go_log(f"GET /dial?host={host}&protocol={protocol}&port={port}&request={request}"
@@ -225,7 +238,8 @@ def dial_udp(request: str, host: str, port: int) -> str:
             sock.send(request.encode())
             data = sock.recv(2048)
         except socket.timeout:
-            raise OSError("reading from udp connection failed. err:'read udp: i/o timeout'") from None
+            raise OSError("reading from udp connection failed. "
+                          "err:'read udp: i/o timeout'") from None
         except OSError as exc:
             raise OSError(f"reading from udp connection failed. err:'read udp: "
                           f"{c.go_errno(exc)}'") from None
@@ -255,7 +269,7 @@ def make_handler(override: str):
 
 
 def udp_command(data: bytes, addr):
-    """netexec's UDP protocol: "hostname", "echo <msg>" (lower-cased, as agnhost does), "clientip"."""
+    """Answer netexec's UDP commands: "hostname", "echo <msg>" (lower-cased), "clientip"."""
     text = data.decode("utf-8", "replace").strip().lower()
     client = f"{addr[0]}:{addr[1]}"
     if text == "hostname":

@@ -42,7 +42,7 @@ def usage() -> str:
 
 
 def parse_go_flags(args: list) -> tuple:
-    """Parse like Go's flag package: -name=value, -name value, --name; stops at the first operand."""
+    """Parse like Go's flag package: -name=value, -name value, --name; stop at the first operand."""
     values = {name: spec[1] for name, spec in FLAGS.items()}
     rest = list(args)
     while rest:  # each pass consumes at least one argument
@@ -100,8 +100,9 @@ def access_log(req, resp, _sent: int) -> None:
         return
     took = c.go_duration(time.monotonic() - req.started)
     agent = req.header("user-agent")
+    request = f"{req.method} {req.path} {req.version}"
     c.out(f'{time.strftime("%Y/%m/%d %H:%M:%S")} {req.header("host")} {req.client_addr} '
-          f'"{req.method} {req.path} {req.version}" {resp.status} {len(resp.body)} "{agent}" {took}')
+          f'"{request}" {resp.status} {len(resp.body)} "{agent}" {took}')
 
 
 def on_signal(_signum: int) -> None:

@@ -16,10 +16,12 @@ import _common as c  # noqa: E402
 from _http import Response, serve_http, unquote  # noqa: E402
 
 VERSION = "Apache/2.4.62 (Unix)"
+RESUMING = f"AH00489: {VERSION} configured -- resuming normal operations"
 LAST_MODIFIED = 1182180437  # htdocs/index.html in the official image dates from 2007
 
 ERROR_PAGES = {
-    400: ("Bad Request", "<p>Your browser sent a request that this server could not understand.<br />\n</p>"),
+    400: ("Bad Request",
+          "<p>Your browser sent a request that this server could not understand.<br />\n</p>"),
     404: ("Not Found", "<p>The requested URL was not found on this server.</p>"),
 }
 
@@ -114,7 +116,7 @@ def on_signal(signum: int) -> None:
         what = ("SIGHUP received.  Attempting to restart" if signum == signal.SIGHUP
                 else "SIGUSR1 received.  Doing graceful restart")
         error_log("mpm_event:notice", f"AH00493: {what}")
-        error_log("mpm_event:notice", f"AH00489: {VERSION} configured -- resuming normal operations")
+        error_log("mpm_event:notice", RESUMING)
     else:
         error_log("mpm_event:notice", "AH00491: caught SIGTERM, shutting down")
         c.exit_now(0)
@@ -146,7 +148,7 @@ def main(argv: list) -> None:
              "this message")
     c.err(guess)
     c.err(guess)  # the real image prints it twice: once for the config test, once for the start
-    error_log("mpm_event:notice", f"AH00489: {VERSION} configured -- resuming normal operations")
+    error_log("mpm_event:notice", RESUMING)
     error_log("core:notice", "AH00094: Command line: 'httpd -D FOREGROUND'")
     c.wait_forever()
 

@@ -61,7 +61,8 @@ Please try again later.</p>
 </html>
 """
 ENTRYPOINT_LINES = (
-    "/docker-entrypoint.sh: /docker-entrypoint.d/ is not empty, will attempt to perform configuration",
+    "/docker-entrypoint.sh: /docker-entrypoint.d/ is not empty, "
+    "will attempt to perform configuration",
     "/docker-entrypoint.sh: Looking for shell scripts in /docker-entrypoint.d/",
     "/docker-entrypoint.sh: Launching /docker-entrypoint.d/20-envsubst-on-templates.sh",
     "/docker-entrypoint.sh: Launching /docker-entrypoint.d/30-tune-worker-processes.sh",
@@ -158,7 +159,8 @@ def handle_options(args: list) -> None:
             c.exit_now(0)
         elif opt in takes_value:
             if i >= len(args):
-                c.err(f'nginx: option "{opt}" requires {"signal number" if opt == "-s" else "parameter"}')
+                needs = "signal number" if opt == "-s" else "parameter"
+                c.err(f'nginx: option "{opt}" requires {needs}')
                 c.exit_now(1)
             i += 1
         elif opt != "-q":

@@ -1,4 +1,4 @@
-"""Start k8slab's built-in servers on loopback for tests, wait for their readiness fd, talk to them."""
+"""Run k8slab's built-in servers on loopback for tests: start, wait for readiness, talk to them."""
 
 from __future__ import annotations
 

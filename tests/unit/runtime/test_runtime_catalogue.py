@@ -116,8 +116,8 @@ PLANS = [
     ("httpd", (), (), (), srv("httpd.py", "--listen=80", "--"), "httpd", ((80, "TCP"),), None),
     ("httpd:2.4", (), (), [(8080, "TCP")], srv("httpd.py", "--listen=8080", "--"), "httpd",
      ((8080, "TCP"),), None),
-    ("httpd", ("httpd", "-DFOREGROUND"), (), (), srv("httpd.py", "--listen=80", "--", "-DFOREGROUND"),
-     "httpd", ((80, "TCP"),), None),
+    ("httpd", ("httpd", "-DFOREGROUND"), (), (),
+     srv("httpd.py", "--listen=80", "--", "-DFOREGROUND"), "httpd", ((80, "TCP"),), None),
     # shells: real host programs; with no command the image CMD runs (and exits without stdin)
     ("busybox", (), (), (), ("sh",), None, (), None),
     ("busybox:1.28", ("sleep", "3600"), (), (), ("sleep", "3600"), None, (), None),

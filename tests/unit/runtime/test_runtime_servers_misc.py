@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from k8slab.runtime.catalogue import plan_container
-from runtime_harness import Server, free_port, http, server_argv, start, udp  # noqa: F401
+from runtime_harness import free_port, http, server_argv, start, udp  # noqa: F401
 
 HOST = socket.gethostname()
 
