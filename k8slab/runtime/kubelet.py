@@ -84,6 +84,9 @@ class Kubelet:
             if isinstance(item, _Exit):
                 self._on_exit(item)
                 key = item.key
+            elif isinstance(item, _Listening):
+                self._on_listening(item)
+                key = item.key
             due = []
             while self._timers and self._timers[0][0] <= time.monotonic():
                 due.append(heapq.heappop(self._timers)[1])
@@ -212,14 +215,21 @@ class Kubelet:
         try:
             proc = processes.start_process(
                 self._sandbox_pid(run), plan.argv, env, log_path, workdir=spec.working_dir,
-                keep_stdin_open=bool(spec.stdin), wait_ready=READY_WAIT if plan.listens else 0.0)
+                keep_stdin_open=bool(spec.stdin), ready_pipe=bool(plan.listens))
         except processes.StartError as e:
             self._exited(run, c, 128, started, reason="StartError", message=str(e))
             return
         c.popen, c.started_at = proc.popen, started
-        c.state = running_state(started)
         c.restart_at = None
-        threading.Thread(target=self._wait_exit, args=((run.namespace, run.name), run.uid, c, c.generation),
+        key = (run.namespace, run.name)
+        if proc.ready_fd is None:
+            c.state = running_state(started)
+        else:
+            # A built-in server counts as running once it listens, so that Ready means "answers".
+            # Wait for that off the loop: other pods on this node start meanwhile.
+            threading.Thread(target=self._wait_listening, args=(key, run.uid, c, c.generation, proc),
+                             name=f"ready-{spec.name}", daemon=True).start()
+        threading.Thread(target=self._wait_exit, args=(key, run.uid, c, c.generation),
                          name=f"wait-{spec.name}", daemon=True).start()
 
     def _sandbox_pid(self, run: PodRun) -> int:
@@ -228,6 +238,17 @@ class Kubelet:
     def _wait_exit(self, key: Key, uid: str, c: ContainerRun, generation: int) -> None:
         code = c.popen.wait()
         self._queue.put(_Exit(key, uid, c, generation, code))
+
+    def _wait_listening(self, key: Key, uid: str, c: ContainerRun, generation: int, proc) -> None:
+        processes.wait_ready(proc.ready_fd, proc.popen, READY_WAIT)
+        self._queue.put(_Listening(key, uid, c, generation))
+
+    def _on_listening(self, report: "_Listening") -> None:
+        run = self.pods.get(report.key)
+        c = report.container
+        if run is None or run.uid != report.uid or c.generation != report.generation or c.popen is None:
+            return
+        c.state = running_state(c.started_at)
 
     def _on_exit(self, report: "_Exit") -> None:
         run = self.pods.get(report.key)
@@ -346,3 +367,13 @@ class _Exit:
     container: ContainerRun
     generation: int
     code: int
+
+
+@dataclass(frozen=True)
+class _Listening:
+    """A built-in server's sockets are bound (or it gave up trying)."""
+
+    key: Key
+    uid: str
+    container: ContainerRun
+    generation: int

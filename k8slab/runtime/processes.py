@@ -29,10 +29,11 @@ class StartError(Exception):
 
 @dataclass
 class Started:
-    """A running container process and where its output goes."""
+    """A running container process, where its output goes, and its readiness pipe (if any)."""
 
     popen: subprocess.Popen
     log_path: str
+    ready_fd: int | None = None
 
 
 def find_executable(argv0: str, path: str) -> str | None:
@@ -44,11 +45,11 @@ def find_executable(argv0: str, path: str) -> str | None:
 
 def start_process(pid: int, argv: Sequence[str], env: Mapping[str, str], log_path: str, *,
                   workdir: str | None = None, keep_stdin_open: bool = False,
-                  wait_ready: float = 0.0) -> Started:
+                  ready_pipe: bool = False) -> Started:
     """Start `argv` in the namespaces of `pid`, logging stdout and stderr to `log_path`.
 
-    With `wait_ready` > 0, wait up to that many seconds for a built-in server to report (on the fd
-    named by $K8SLAB_READY_FD) that its sockets are listening, so "Running" means "answering".
+    With `ready_pipe`, a built-in server reports on the fd named by $K8SLAB_READY_FD when its
+    sockets listen; `Started.ready_fd` is the read end, for `wait_ready`.
     """
     if not argv:
         raise StartError("no command specified")
@@ -65,7 +66,7 @@ def start_process(pid: int, argv: Sequence[str], env: Mapping[str, str], log_pat
     os.makedirs(os.path.dirname(log_path), exist_ok=True)
     ready_r = ready_w = -1
     pass_fds: tuple[int, ...] = ()
-    if wait_ready > 0:
+    if ready_pipe:
         ready_r, ready_w = os.pipe()
         env[READY_FD_ENV] = str(ready_w)
         pass_fds = (ready_w,)
@@ -74,13 +75,18 @@ def start_process(pid: int, argv: Sequence[str], env: Mapping[str, str], log_pat
         popen = subprocess.Popen(cmd, stdin=subprocess.PIPE if keep_stdin_open else subprocess.DEVNULL,
                                  stdout=log_file, stderr=subprocess.STDOUT, env=env,
                                  pass_fds=pass_fds, start_new_session=True)
-    if wait_ready > 0:
+    if ready_pipe:
         os.close(ready_w)
-        try:
-            _wait_fd(ready_r, popen, wait_ready)
-        finally:
-            os.close(ready_r)
+        return Started(popen=popen, log_path=log_path, ready_fd=ready_r)
     return Started(popen=popen, log_path=log_path)
+
+
+def wait_ready(fd: int, popen: subprocess.Popen, timeout: float) -> None:
+    """Wait until a server reports readiness on `fd` (or exits, or `timeout` passes); close `fd`."""
+    try:
+        _wait_fd(fd, popen, timeout)
+    finally:
+        os.close(fd)
 
 
 def _wait_fd(fd: int, popen: subprocess.Popen, timeout: float) -> None:
