@@ -323,7 +323,7 @@ class Kubelet:
         if not run.terminating:
             run.terminating = True
             for c in run.all_runs():
-                if c.popen is not None:
+                if c.popen is not None and processes.stop_signal_reaches(c.popen.pid):
                     processes.signal_group(c.popen, signal.SIGTERM)
             deadline = pod.metadata.deletion_timestamp
             left = (deadline - utc_now()).total_seconds() if deadline else 0

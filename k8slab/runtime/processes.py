@@ -109,6 +109,28 @@ def signal_group(popen: subprocess.Popen, sig: int) -> None:
         pass
 
 
+def catches_signal(pid: int, sig: int) -> bool:
+    """Has process `pid` installed a handler for `sig` (its SigCgt mask in /proc)?"""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("SigCgt:"):
+                    return bool(int(line.split()[1], 16) & (1 << (sig - 1)))
+    except (OSError, ValueError):
+        pass
+    return False
+
+
+def stop_signal_reaches(pid: int, sig: int = signal.SIGTERM) -> bool:
+    """Would `sig` reach this container's main process if it were PID 1 of its container?
+
+    The kernel drops signals sent to a PID 1 that has no handler for them. A container's main
+    process is PID 1 of its container, so `sleep 3600` or `sh -c ...` ignore SIGTERM and a pod
+    deletion waits out the grace period, as it does on a real cluster.
+    """
+    return catches_signal(pid, sig)
+
+
 def processes_in_netns(pid: int) -> list[int]:
     """Every process sharing the network namespace of `pid` (except `pid` itself)."""
     try:

@@ -47,7 +47,7 @@ def run_repl(session, ready_in: float) -> int:
     """Read and run commands until `exit` or Ctrl-D; return the exit status."""
     session.interactive = True
     cluster = session.cluster
-    mode = "rootless sandbox" if cluster.sandbox and cluster.sandbox.rootless else "sandbox (root)"
+    mode = "rootless sandbox" if cluster.sandbox and cluster.sandbox.rootless else "sandbox as root"
     session.printer.note(f"k8slab: {len(cluster.spec.node_plans())} nodes ready in {ready_in:.1f} s ({mode}). "
                          "Type `help` for the commands, `exit` or Ctrl-D to leave.")
     prompt = PromptSession(history=_history(), completer=ShellCompleter(session),

@@ -145,7 +145,7 @@ def test_restart_policies_logs_and_deletion_frees_the_ip():
               "kubectl get pods\n"
               "kubectl logs once\n"
               "kubectl get pod keep -o jsonpath='{.status.podIP}{\"\\n\"}{.spec.nodeName}{\"\\n\"}'\n"
-              "kubectl delete pod keep\n"
+              "kubectl delete pod keep --grace-period=1\n"
               "kubectl get pods keep\n")
     p = run_k8slab(script, args=("--keep-going",))
     out = p.stdout
