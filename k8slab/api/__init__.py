@@ -22,8 +22,6 @@ _EXPORTS = {
     "from_dict": "k8slab.api.codec",
     "load_manifests": "k8slab.api.yamlio",
     "decode_manifest": "k8slab.api.yamlio",
-    "dump_yaml": "k8slab.api.yamlio",
-    "dump_json": "k8slab.api.yamlio",
     "utc_now": "k8slab.api.meta",
     "new_meta": "k8slab.api.meta",
     "ObjectMeta": "k8slab.api.meta",

@@ -38,15 +38,6 @@ def three_way(last: Optional[Dict[str, Any]], new: Dict[str, Any], live: Dict[st
     return out
 
 
-def with_namespace(manifest: Dict[str, Any], info, namespace: str) -> Dict[str, Any]:
-    """The manifest with metadata.namespace filled in for a namespaced kind."""
-    if not info.namespaced:
-        return manifest
-    meta = dict(manifest.get("metadata") or {})
-    meta.setdefault("namespace", namespace)
-    return {**manifest, "metadata": meta}
-
-
 def apply_manifest(store, manifest: Dict[str, Any], source: str, namespace: str) -> Tuple[str, Any]:
     """Create or update one object; return ("created" | "configured" | "unchanged", object)."""
     obj = decode_manifest(manifest, source)

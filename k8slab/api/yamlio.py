@@ -2,12 +2,10 @@
 
 Loading follows what kubectl sends to the apiserver: YAML 1.1 converted to JSON (so timestamps stay
 strings and map keys become strings), one object per `---` document, `kind: List` expanded.
-Dumping follows `kubectl get -o yaml|json`: keys sorted, block style, lists flush with their key.
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any, Dict, List
 
 import yaml
@@ -18,7 +16,6 @@ from k8slab.api.errors import ApiError, DecodeError, UnknownKindError
 from k8slab.errors import UserError
 
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_BaseDumper = yaml.SafeDumper  # the pure-Python emitter, so that choose_scalar_style can be overridden
 
 
 class _ManifestLoader(_BaseLoader):  # type: ignore[misc, valid-type]
@@ -154,44 +151,3 @@ def decode_manifest(d: Dict[str, Any], source: str) -> Any:
             kind=info.kind,
             name=(d.get("metadata") or {}).get("name") if isinstance(d.get("metadata"), dict) else None,
         ) from None
-
-
-class _KubectlDumper(_BaseDumper):
-    """Emits like go-yaml: double quotes where a plain scalar would change type, no line wrapping."""
-
-    def choose_scalar_style(self) -> Any:
-        style = super().choose_scalar_style()
-        return '"' if style == "'" else style
-
-    def ignore_aliases(self, data: Any) -> bool:
-        return True
-
-
-def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    if "\n" in value:
-        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|")
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value)
-
-
-_KubectlDumper.add_representer(str, _represent_str)
-_KubectlDumper.add_representer(tuple, yaml.SafeDumper.represent_list)
-
-
-def dump_yaml(d: Any) -> str:
-    """`kubectl get -o yaml` text for a dict (or list of dicts)."""
-    return yaml.dump(
-        d,
-        Dumper=_KubectlDumper,
-        default_flow_style=False,
-        sort_keys=True,
-        allow_unicode=True,
-        width=float("inf"),
-        indent=2,
-    )
-
-
-def dump_json(d: Any) -> str:
-    """`kubectl get -o json` text: 4-space indent, sorted keys, HTML characters escaped like Go."""
-    text = json.dumps(d, indent=4, sort_keys=True, ensure_ascii=False)
-    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    return text + "\n"

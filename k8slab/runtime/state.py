@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Dict, List, Optional, Tuple
+from typing import List, Optional, Tuple
 
 from k8slab.api.pod import (Container, ContainerState, ContainerStateRunning, ContainerStateTerminated,
                             ContainerStateWaiting, ContainerStatus, HostIP, Pod, PodCondition, PodIP,
@@ -199,7 +199,3 @@ def runs_for(pod: Pod) -> Tuple[List[ContainerRun], List[ContainerRun]]:
             for c in pod.spec.containers]
     return init, apps
 
-
-def by_name(runs: List[ContainerRun]) -> Dict[str, ContainerRun]:
-    """Index runs by container name."""
-    return {c.spec.name: c for c in runs}

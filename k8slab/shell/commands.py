@@ -80,7 +80,7 @@ def _nodes(session, _words, _stdin) -> Result:
 
 def _net(session, _words, _stdin) -> Result:
     net = session.cluster.network
-    lines = [f"lab network 172.18.0.0/16 on switch s1 (a Linux bridge)"]
+    lines = ["lab network 172.18.0.0/16 on switch s1 (a Linux bridge)"]
     for a, b in net.links():
         lines.append(f"  {a} <-> {b}")
     lines.append("pod networks (routed, one /24 per node; each pod has a veth to its node):")

@@ -20,7 +20,7 @@ def _words(text: str) -> Tuple[List[str], bool]:
 def suggest(session, text: str) -> List[Suggestion]:
     """Candidates for the word at the cursor of `text`."""
     from k8slab.api import kinds
-    from k8slab.shell.kubectl import KUBECTL, run_kubectl  # noqa: F401 - loads the subcommands
+    from k8slab.shell.kubectl import KUBECTL
 
     words, fresh = _words(text)
     done = words if fresh else words[:-1]
@@ -33,8 +33,6 @@ def suggest(session, text: str) -> List[Suggestion]:
     if done[0] not in ("kubectl", "k"):
         return []
     if len(done) == 1:
-        from k8slab.shell.kubectl import get, manifests, pods  # noqa: F401
-
         return [(c.name, c.summary) for c in KUBECTL.unique()]
     command = KUBECTL.find(done[1])
     if command is None:

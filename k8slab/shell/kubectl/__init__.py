@@ -10,6 +10,7 @@ from k8slab.api import kinds
 from k8slab.api.codec import to_dict
 from k8slab.api.meta import utc_now
 from k8slab.errors import UserError
+from k8slab.runtime.catalogue import plan_container
 from k8slab.shell.registry import Flag, Registry
 from k8slab.shell.results import Result
 
@@ -26,8 +27,6 @@ ALL_NAMESPACES = Flag(("-A", "--all-namespaces"), "list across all namespaces")
 
 def run_kubectl(session, words: Sequence[str], stdin: Optional[str]) -> Result:
     """Dispatch `kubectl SUBCOMMAND ...`."""
-    from k8slab.shell.kubectl import get, manifests, pods  # noqa: F401 - they register themselves
-
     if not words or words[0] in ("help", "--help", "-h"):
         if len(words) > 1:
             return session.registry.find("help").handler(session, words[1:], stdin)
@@ -124,3 +123,18 @@ def _read(path: str) -> str:
 def kind_label(info: kinds.KindInfo) -> str:
     """How kubectl names a kind in `<kind>/<name> created` lines: `pod`, `deployment.apps`."""
     return f"{info.kind.lower()}.{info.group}" if info.group else info.kind.lower()
+
+
+def image_notices(obj) -> list:
+    """Lines telling the learner where k8slab substitutes behaviour for an image it does not have."""
+    spec = getattr(obj, "spec", None)
+    notes = []
+    for c in getattr(spec, "containers", ()) or ():
+        plan = plan_container(c.image or "", c.command, c.args, [(p.container_port, p.protocol or "TCP") for p in c.ports])
+        if plan.notice:
+            notes.append(f"note: {plan.notice}")
+    return notes
+
+
+# The subcommand modules register themselves in KUBECTL; they import the names above, so load them last.
+from k8slab.shell.kubectl import get, manifests, pods  # noqa: E402,F401

@@ -11,7 +11,7 @@ from k8slab.shell.kubectl import (ALL_NAMESPACES, KUBECTL, NAMESPACE, OUTPUT, SE
                                   now, split_targets)
 from k8slab.shell.registry import Command, Flag
 from k8slab.shell.results import Result
-from k8slab.views import describe, output, tables
+from k8slab.views import describe, output, tables, yamlout
 
 
 def _get(session, args, _stdin) -> Result:
@@ -100,9 +100,7 @@ def _describe_one(session, info, obj) -> str:
         pods = [to_dict(p) for p in session.cluster.store.list("Pod")
                 if p.spec.node_name == obj.metadata.name and p.status.phase not in ("Succeeded", "Failed")]
         return describe.describe_node(to_dict(obj), pods=pods, now=now())
-    from k8slab.api.yamlio import dump_yaml
-
-    return dump_yaml(to_dict(obj))
+    return yamlout.dump_yaml(to_dict(obj))
 
 
 KUBECTL.add(Command(

@@ -12,9 +12,8 @@ from k8slab.api.namespace import Namespace
 from k8slab.api.selectors import parse_selector
 from k8slab.api.yamlio import load_manifests
 from k8slab.errors import UserError
-from k8slab.runtime.catalogue import plan_container
-from k8slab.shell.kubectl import (FILENAME, KUBECTL, NAMESPACE, SELECTOR, kind_label, namespace_of,
-                                  read_manifest_sources, split_targets)
+from k8slab.shell.kubectl import (FILENAME, KUBECTL, NAMESPACE, SELECTOR, image_notices, kind_label,
+                                  namespace_of, read_manifest_sources, split_targets)
 from k8slab.shell.registry import Command, Flag
 from k8slab.shell.results import Result
 
@@ -27,17 +26,6 @@ def _manifests(args, stdin):
     for source, text in read_manifest_sources(args.filename, stdin, getattr(args, "recursive", False)):
         for doc in load_manifests(text, source):
             yield source, doc
-
-
-def _notices(obj) -> list:
-    """Lines telling the learner where k8slab substitutes behaviour for an image it does not have."""
-    spec = getattr(obj, "spec", None)
-    notes = []
-    for c in getattr(spec, "containers", ()) or ():
-        plan = plan_container(c.image or "", c.command, c.args, [(p.container_port, p.protocol or "TCP") for p in c.ports])
-        if plan.notice:
-            notes.append(f"note: {plan.notice}")
-    return notes
 
 
 def _apply(session, args, stdin, create=False) -> Result:
@@ -60,7 +48,7 @@ def _apply(session, args, stdin, create=False) -> Result:
         info = kinds.for_object(obj)
         result.say(f"{kind_label(info)}/{obj.metadata.name} {outcome}")
         if outcome == "created":
-            for note in _notices(obj):
+            for note in image_notices(obj):
                 result.warn(note)
     if not docs:
         result.fail("error: no objects passed to " + ("create" if create else "apply"))

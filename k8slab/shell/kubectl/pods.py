@@ -8,7 +8,7 @@ import subprocess
 import sys
 import time
 from dataclasses import replace
-from typing import Iterator, Optional
+from typing import Iterator
 
 from k8slab.api import kinds
 from k8slab.api.codec import from_dict, to_dict
@@ -19,7 +19,8 @@ from k8slab.errors import UserError
 from k8slab.runtime import processes
 from k8slab.runtime.env import ConfigError, container_env
 from k8slab.shell.commands import stream_process
-from k8slab.shell.kubectl import KUBECTL, NAMESPACE, OUTPUT, SELECTOR, kind_label, namespace_of, split_targets
+from k8slab.shell.kubectl import (KUBECTL, NAMESPACE, OUTPUT, SELECTOR, image_notices, kind_label, namespace_of,
+                                  split_targets)
 from k8slab.shell.registry import Command, Flag
 from k8slab.shell.results import Result
 from k8slab.views import output
@@ -54,9 +55,7 @@ def _run(session, args, _stdin) -> Result:
     pod = from_dict(Pod, manifest)
     created = session.cluster.store.create(pod, namespace=namespace_of(session, args))
     result = Result().say(f"pod/{created.metadata.name} created")
-    from k8slab.shell.kubectl.manifests import _notices
-
-    for note in _notices(created):
+    for note in image_notices(created):
         result.warn(note)
     return result
 
@@ -242,7 +241,7 @@ def _wait(session, args, _stdin) -> Result:
         selector = parse_selector(args.selector) if args.selector else None
         targets = [(info, o.metadata.name) for o in store.list(info.kind, ns, selector)]
         if not targets:
-            return Result().fail(f"error: no matching resources found")
+            return Result().fail("error: no matching resources found")
     else:
         targets = split_targets(args.args)
     result = Result()

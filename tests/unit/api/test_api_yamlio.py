@@ -6,7 +6,7 @@ import pytest
 
 from k8slab.api.errors import ApiError, UnknownKindError
 from k8slab.api.objects import Pod
-from k8slab.api.yamlio import decode_manifest, dump_json, dump_yaml, load_manifests
+from k8slab.api.yamlio import decode_manifest, load_manifests
 from k8slab.errors import UserError
 
 MULTI = """
@@ -134,43 +134,3 @@ def test_decode_manifest_unknown_kind(api_version, kind):
     )
 
 
-def test_dump_yaml_matches_kubectl_style():
-    data = {
-        "kind": "Pod",
-        "apiVersion": "v1",
-        "spec": {"containers": [{"name": "b", "command": ["sleep", "3600"], "image": "busybox"}],
-                 "securityContext": {}},
-        "metadata": {"annotations": {"script": "echo hi\necho there\n"}, "name": "x"},
-    }
-    assert dump_yaml(data) == (
-        "apiVersion: v1\n"
-        "kind: Pod\n"
-        "metadata:\n"
-        "  annotations:\n"
-        "    script: |\n"
-        "      echo hi\n"
-        "      echo there\n"
-        "  name: x\n"
-        "spec:\n"
-        "  containers:\n"
-        "  - command:\n"
-        "    - sleep\n"
-        '    - "3600"\n'
-        "    image: busybox\n"
-        "    name: b\n"
-        "  securityContext: {}\n"
-    )
-
-
-def test_dump_yaml_does_not_wrap_long_strings():
-    long = "x " * 100
-    assert dump_yaml({"a": long.strip()}).count("\n") == 1
-
-
-def test_dump_json_is_sorted_with_four_spaces_and_go_escaping():
-    text = dump_json({"b": "<a&b>", "a": {"y": 1, "x": [1]}})
-    assert text == (
-        '{\n    "a": {\n        "x": [\n            1\n        ],\n        "y": 1\n    },\n'
-        '    "b": "\\u003ca\\u0026b\\u003e"\n}\n'
-    )
-    assert json.loads(text) == {"b": "<a&b>", "a": {"y": 1, "x": [1]}}
