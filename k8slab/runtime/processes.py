@@ -177,13 +177,24 @@ def popen_in(pid: int, argv: Sequence[str], env: Mapping[str, str] | None = None
                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env,
                              start_new_session=True)
     if stdin_data is not None:
-        # A writer thread: the process may fill its output pipe before it has read all its input.
-        def feed() -> None:
+        feed_stdin(popen, stdin_data)
+    return popen
+
+
+def feed_stdin(popen: subprocess.Popen, data: str) -> None:
+    """Write `data` to a process's stdin from a thread, then close it.
+
+    A thread, because the process may fill its output pipe before it has read all its input; a
+    reader that stops early (`| head -1`) just ends the writing, as in any shell.
+    """
+    def write() -> None:
+        try:
+            popen.stdin.write(data.encode())
+        except BrokenPipeError:
+            pass
+        finally:
             try:
-                popen.stdin.write(stdin_data.encode())
+                popen.stdin.close()
             except BrokenPipeError:
                 pass
-            finally:
-                popen.stdin.close()
-        threading.Thread(target=feed, daemon=True).start()
-    return popen
+    threading.Thread(target=write, daemon=True).start()

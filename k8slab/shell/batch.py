@@ -32,7 +32,7 @@ def split_script(script: str) -> List[ScriptCommand]:
     i = 0
     while i < len(lines):
         lineno = i + 1
-        parts = _split_semicolons(lines[i])
+        parts = split_unquoted(lines[i], ";", comments=True)
         i += 1
         for j, part in enumerate(parts):
             text = part.strip()
@@ -54,8 +54,8 @@ def split_script(script: str) -> List[ScriptCommand]:
     return commands
 
 
-def _split_semicolons(line: str) -> List[str]:
-    """Split one line at `;` outside quotes; a `#` outside quotes starts a comment."""
+def split_unquoted(line: str, sep: str, comments: bool = False) -> List[str]:
+    """Split a line at `sep` outside quotes (as sh would); with `comments`, `#` starting a word ends it."""
     parts, cur, quote, k = [], [], None, 0
     while k < len(line):
         ch = line[k]
@@ -72,10 +72,10 @@ def _split_semicolons(line: str) -> List[str]:
         elif ch in "'\"":
             quote = ch
             cur.append(ch)
-        elif ch == ";":
+        elif ch == sep:
             parts.append("".join(cur))
             cur = []
-        elif ch == "#" and (not cur or cur[-1].isspace()):
+        elif comments and ch == "#" and (not cur or cur[-1].isspace()):
             break  # a comment, as in sh: `#` starting a word
         else:
             cur.append(ch)

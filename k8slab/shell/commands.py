@@ -102,6 +102,14 @@ def run_on_host(session, host: str, command: str, stdin: Optional[str]) -> Resul
                                              stdin_data=stdin))
 
 
+def local_shell(command: str, stdin: str) -> Result:
+    """Run the right-hand side of a pipe with the sandbox's own shell tools (grep, head, wc...)."""
+    popen = subprocess.Popen(["sh", "-c", command], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, env=_host_env("k8slab"), start_new_session=True)
+    processes.feed_stdin(popen, stdin)
+    return stream_process(popen)
+
+
 def _host_env(host: str) -> dict:
     return {"PATH": processes.DEFAULT_PATH, "HOME": "/root", "HOSTNAME": host, "TERM": os.environ.get("TERM", "dumb")}
 

@@ -7,6 +7,7 @@ import shlex
 from typing import Optional
 
 from k8slab.errors import UserError
+from k8slab.shell.batch import split_unquoted
 from k8slab.shell.results import Result
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,9 @@ class Session:
                 from k8slab.shell.commands import run_on_host
 
                 return run_on_host(self, first, text[len(first):].strip(), stdin)
+            stages = split_unquoted(text, "|")
+            if len(stages) > 1:
+                return self._pipeline(stages[0], "|".join(stages[1:]), stdin)
             try:
                 words = shlex.split(text)
             except ValueError as e:
@@ -47,6 +51,22 @@ class Session:
             return command.handler(self, words[1:], stdin)
         except UserError as e:
             return Result().fail(str(e), e.exit_code)
+
+    def _pipeline(self, first: str, rest: str, stdin: Optional[str]) -> Result:
+        """`kubectl get pods | grep web`: k8slab runs the first command, the machine's shell the rest."""
+        from k8slab.shell.commands import local_shell
+
+        if not rest.strip():
+            raise UserError("error: nothing after `|`: e.g. kubectl get pods | grep web")
+        left = self.execute(first, stdin)
+        text = left.stdout
+        if left.stream is not None:
+            text += "".join(chunk for kind, chunk in left.stream if kind == "out")
+        result = local_shell(rest, text)
+        for kind, line in left.lines:
+            if kind != "out":
+                result.lines.insert(0, (kind, line))
+        return result
 
     def run(self, line: str, stdin: Optional[str] = None) -> Result:
         """Run one command line and print its Result; Ctrl-C stops a streaming command."""

@@ -116,3 +116,11 @@ def test_sigterm_ends_the_session_and_its_processes():
                     pass
         time.sleep(0.1)
     assert not alive
+
+
+def test_pipes_to_the_machines_tools():
+    p = run_k8slab("kubectl get nodes -o name | grep -c node; kubectl get nodes | head -1; "
+                   "kubectl get pods nope | wc -l")
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.splitlines()[:2] == ["3", "NAME    STATUS   ROLES    AGE   VERSION"]
+    assert 'pods "nope" not found' in p.stderr

@@ -61,3 +61,9 @@ def test_durations(text, seconds):
 def test_bad_duration():
     with pytest.raises(UserError, match='invalid duration "soon"'):
         parse_duration("soon")
+
+
+def test_split_unquoted_pipes():
+    from k8slab.shell.batch import split_unquoted
+
+    assert split_unquoted("kubectl get pods | grep 'a|b' | wc -l", "|") == ["kubectl get pods ", " grep 'a|b' ", " wc -l"]
