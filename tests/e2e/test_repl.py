@@ -83,11 +83,10 @@ def _pids_in_ns(ns: str, inode: int) -> list:
     return found
 
 
-@pytest.mark.skipif(os.getuid() != 0, reason="reading other processes' namespaces needs root")
-def test_kill_9_leaves_nothing_behind():
+def test_kill_9_leaves_nothing_behind(mode):
     links_before = os.popen("ip -o link").read()
     mounts_before = open("/proc/self/mountinfo").read()
-    child = spawn("root")
+    child = spawn(mode)
     try:
         send(child, "kubectl run web --image=nginx", "pod/web created")
         send(child, "kubectl wait --for=condition=Ready pod/web", "condition met")
