@@ -13,7 +13,7 @@ import time
 from typing import Dict, Optional
 
 from k8slab import __version__
-from k8slab.api.meta import ObjectMeta
+from k8slab.api.meta import ObjectMeta, utc_now
 from k8slab.api.node import Node, NodeAddress, NodeCondition, NodeSpec, NodeStatus, NodeSystemInfo
 from k8slab.api.pod import Pod
 from k8slab.api.store import Store
@@ -83,10 +83,9 @@ class Cluster:
         for plan in self.spec.node_plans():
             self.kubelets[plan.name] = Kubelet(plan.name, plan.ip, self.store, self.network,
                                                PodIPAM(plan.pod_cidr), STATE_DIR, NODE_RESOLV_CONF)
+        now = utc_now()
         for plan in self.spec.node_plans():
-            from k8slab.api.meta import utc_now
-
-            self.store.create(node_object(plan, utc_now()))
+            self.store.create(node_object(plan, now))
         for kubelet in self.kubelets.values():
             kubelet.start()
         self.scheduler.start()

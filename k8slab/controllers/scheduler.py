@@ -93,9 +93,12 @@ class Scheduler:
         for event in self._watch:
             if event is None:
                 return
+            obj = event.obj
+            # Only a pod waiting for a node, or a change of nodes, can change what to schedule.
+            if obj.kind == "Pod" and (event.type == "DELETED" or obj.spec.node_name):
+                continue
             try:
-                if event.obj.kind == "Node" or event.type != "DELETED":
-                    self.schedule_pending()
+                self.schedule_pending()
             except Exception:  # keep scheduling whatever one pod did
                 log.exception("scheduler pass failed")
 
