@@ -182,7 +182,8 @@ def to_dict(obj: Any) -> Dict[str, Any]:
 # ---------------------------------------------------------------- decoding
 
 
-def _json_type(value: Any) -> str:
+def json_type(value: Any) -> str:
+    """How Go's encoding/json names a decoded JSON value's type in its errors."""
     if isinstance(value, bool):
         return "bool"
     if isinstance(value, (int, float)):
@@ -232,7 +233,7 @@ class _Ctx:
 
 def _type_error(value: Any, where: Tuple[str, str], target: str, literal: bool = False) -> DecodeError:
     struct, go_path = where
-    what = _json_type(value)
+    what = json_type(value)
     if literal:
         what += f" {value}"
     return DecodeError(f"json: cannot unmarshal {what} into Go struct field {struct}.{go_path} of type {target}")
@@ -278,7 +279,7 @@ def _decode(
         return float(value)
     if hint is datetime:
         if not isinstance(value, str):
-            raise DecodeError(f"json: cannot unmarshal {_json_type(value)} into Go value of type string")
+            raise DecodeError(f"json: cannot unmarshal {json_type(value)} into Go value of type string")
         try:
             return parse_timestamp(value)
         except ValueError as exc:
@@ -335,7 +336,7 @@ def from_dict(cls: type, data: Any, path: str = "") -> Any:
     """Strictly decode JSON-like data into `cls`; DecodeError says what and where, like the apiserver."""
     if not isinstance(data, dict):
         raise DecodeError(
-            f"json: cannot unmarshal {_json_type(data)} into Go value of type {go_type(cls)}"
+            f"json: cannot unmarshal {json_type(data)} into Go value of type {go_type(cls)}"
         )
     ctx = _Ctx()
     # Go's error context names struct fields only, never list indices.

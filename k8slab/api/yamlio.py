@@ -11,7 +11,7 @@ from typing import Any, Dict, List
 import yaml
 
 from k8slab.api import kinds
-from k8slab.api.codec import from_dict
+from k8slab.api.codec import from_dict, json_type
 from k8slab.api.errors import ApiError, DecodeError, UnknownKindError
 from k8slab.errors import UserError
 
@@ -72,18 +72,6 @@ def _yaml_error(source: str, exc: yaml.YAMLError) -> UserError:
     return _parse_error(source, f"error converting YAML to JSON: yaml: {where}{problem}")
 
 
-def _json_kind(value: Any) -> str:
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, (int, float)):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    return "object"
-
-
 def _check_type_fields(doc: Dict[str, Any], source: str) -> None:
     missing = [f"{key} not set" for key in ("apiVersion", "kind") if not doc.get(key)]
     if not missing:
@@ -115,7 +103,7 @@ def load_manifests(text: str, source: str) -> List[Dict[str, Any]]:
             raise _parse_error(
                 source,
                 "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal "
-                f"{_json_kind(doc)} into Go value of type map[string]interface {{}}",
+                f"{json_type(doc)} into Go value of type map[string]interface {{}}",
             )
         _check_type_fields(doc, source)
         if doc.get("kind") == "List" or str(doc.get("kind", "")).endswith("List") and "items" in doc:
