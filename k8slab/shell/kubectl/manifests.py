@@ -117,12 +117,13 @@ def _delete(session, args, stdin) -> Result:
             result.say(f'{info.kind.lower()} "{name}" force deleted')
         else:
             result.say(f'{info.kind.lower()} "{name}" deleted')
-    if args.wait != "false":
-        _wait_gone(store, deleted)
+    if args.wait != "false" and deleted:
+        # As kubectl: say "deleted" at once, then wait (Ctrl-C stops waiting) for the pods to stop.
+        result.stream = _wait_gone(store, deleted)
     return result
 
 
-def _wait_gone(store, deleted) -> None:
+def _wait_gone(store, deleted):
     deadline = time.monotonic() + DELETE_WAIT
     for info, name, ns, uid in deleted:
         while time.monotonic() < deadline:
@@ -130,6 +131,7 @@ def _wait_gone(store, deleted) -> None:
             if obj is None or obj.metadata.uid != uid:
                 break
             time.sleep(0.05)
+    yield from ()
 
 
 KUBECTL.add(Command(
