@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import platform
+import sys
 import time
 from typing import Dict, Optional
 
@@ -17,9 +18,18 @@ from k8slab.api.meta import ObjectMeta, utc_now
 from k8slab.api.node import Node, NodeAddress, NodeCondition, NodeSpec, NodeStatus, NodeSystemInfo
 from k8slab.api.pod import Pod
 from k8slab.api.store import Store
+from k8slab.api.bootstrap import kubernetes_service_objects
+from k8slab.controllers.endpoints import EndpointsController
+from k8slab.controllers.endpointslices import EndpointSliceController, MirroringController
+from k8slab.controllers.loadbalancer import AddressPool, LoadBalancerController
 from k8slab.controllers.scheduler import Scheduler
-from k8slab.net.addresses import EXT_IP, EXT_NAME, ClusterSpec, NodePlan, PodIPAM
+from k8slab.net.addresses import (CLUSTER_CIDR, EXT_IP, EXT_NAME, LB_POOL, OUTSIDE_PORTS, WORLD_IP, WORLD_NAME, ClusterSpec, NodePlan,
+                                  PodIPAM)
 from k8slab.net.network import ClusterNetwork
+from k8slab.proxy.kubeproxy import KubeProxy
+from k8slab.proxy.model import NodeConfig
+from k8slab.runtime import processes
+from k8slab.runtime.catalogue import SERVERS_DIR
 from k8slab.runtime.kubelet import Kubelet
 from k8slab.sandbox import STATE_DIR, SandboxInfo, bind_file
 
@@ -35,6 +45,7 @@ def lab_hosts_file(spec: ClusterSpec) -> str:
     """/etc/hosts of the lab network: nodes and `ext` know each other by name."""
     lines = ["127.0.0.1\tlocalhost", "::1\tlocalhost ip6-localhost ip6-loopback", f"{EXT_IP}\t{EXT_NAME}"]
     lines += [f"{p.ip}\t{p.name}" for p in spec.node_plans()]
+    lines.append(f"{WORLD_IP}\t{WORLD_NAME}")
     return "\n".join(lines) + "\n"
 
 
@@ -72,8 +83,13 @@ class Cluster:
         self.store = Store()
         self.network = ClusterNetwork(spec)
         self.scheduler = Scheduler(self.store)
+        self.load_balancers = LoadBalancerController(self.store, AddressPool(*LB_POOL), self.network)
+        self.controllers = [self.scheduler, EndpointsController(self.store), EndpointSliceController(self.store),
+                            MirroringController(self.store), self.load_balancers]
+        self.kube_proxy: Optional[KubeProxy] = None
         self.kubelets: Dict[str, Kubelet] = {}
         self.started_at: Optional[float] = None
+        self._world = None
 
     def start(self) -> None:
         """Wire the lab network, register the nodes, start the control loops."""
@@ -86,16 +102,39 @@ class Cluster:
         now = utc_now()
         for plan in self.spec.node_plans():
             self.store.create(node_object(plan, now))
+        first = self.spec.node_plans()[0]
+        for obj in kubernetes_service_objects(f"{first.ip}"):
+            self.store.create(obj, namespace="default")
+        self._start_outside_world()
+        for controller in self.controllers:
+            controller.start()
+        self.kube_proxy = KubeProxy(self.store, [NodeConfig(name=p.name, node_ips=(p.ip,), cluster_cidr=str(CLUSTER_CIDR))
+                                                 for p in self.spec.node_plans()], self.network.pid_of)
+        self.kube_proxy.start()
         for kubelet in self.kubelets.values():
             kubelet.start()
-        self.scheduler.start()
         self.started_at = time.monotonic()
+
+    def _start_outside_world(self) -> None:
+        """Real servers on the outside world's addresses, for selectorless Services to reach."""
+        script = os.path.join(SERVERS_DIR, "outside.py")
+        argv = [sys.executable, "-I", "-S", script] + [str(p) for p in OUTSIDE_PORTS]
+        log_path = os.path.join(STATE_DIR, "world", "outside.log")
+        started = processes.start_process(self.network.pid_of(WORLD_NAME), argv, {"HOSTNAME": WORLD_NAME},
+                                          log_path, ready_pipe=True)
+        processes.wait_ready(started.ready_fd, started.popen, 3.0)
+        self._world = started.popen
 
     def stop(self) -> None:
         """Stop the control loops and every process (the sandbox's end would too; this is tidier)."""
-        self.scheduler.stop()
+        if self.kube_proxy is not None:
+            self.kube_proxy.stop()
+        for controller in self.controllers:
+            controller.stop()
         for kubelet in self.kubelets.values():
             kubelet.stop()
+        if self._world is not None:
+            processes.signal_group(self._world, 9)
         self.network.stop()
 
     def kubelet_for(self, pod: Pod) -> Optional[Kubelet]:

@@ -29,6 +29,13 @@ _EXPORTS = {
     "Pod": "k8slab.api.pod",
     "Node": "k8slab.api.node",
     "Namespace": "k8slab.api.namespace",
+    "Service": "k8slab.api.service",
+    "Endpoints": "k8slab.api.endpoints",
+    "EndpointSlice": "k8slab.api.endpointslice",
+    "Strategy": "k8slab.api.strategy",
+    "ServiceAllocator": "k8slab.api.allocator",
+    "ServiceStrategy": "k8slab.api.service_strategy",
+    "kubernetes_service_objects": "k8slab.api.bootstrap",
 }
 
 

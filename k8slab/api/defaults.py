@@ -9,8 +9,12 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any, Dict, Optional, Tuple
 
+from k8slab.api.endpoints import Endpoints
+from k8slab.api.endpointslice import EndpointSlice
 from k8slab.api.namespace import Namespace, NamespaceSpec, NamespaceStatus
 from k8slab.api.pod import Container, Pod, PodSpec, PodStatus, Probe
+from k8slab.api.service import Service, ServiceStatus
+from k8slab.api.service_defaults import default_endpoint_slice, default_endpoints, default_service
 
 # Added by the DefaultTolerationSeconds admission plugin so that pods move off failed nodes after 5m.
 DEFAULT_TOLERATIONS = (
@@ -135,14 +139,23 @@ def apply_defaults(obj: Any) -> Any:
         labels["kubernetes.io/metadata.name"] = name
         spec = obj.spec if obj.spec.finalizers else NamespaceSpec(finalizers=("kubernetes",))
         return replace(obj, metadata=replace(obj.metadata, labels=labels), spec=spec)
+    if isinstance(obj, Service):
+        return default_service(obj)
+    if isinstance(obj, Endpoints):
+        return default_endpoints(obj)
+    if isinstance(obj, EndpointSlice):
+        return default_endpoint_slice(obj)
     return obj
 
 
 def prepare_for_create(obj: Any) -> Any:
-    """Defaults plus the status reset the Pod and Namespace strategies do on create."""
+    """Defaults plus the status reset the Pod, Namespace and Service strategies do on create."""
     obj = apply_defaults(obj)
     if isinstance(obj, Pod):
         return replace(obj, status=PodStatus(phase="Pending", qos_class=qos_class(obj.spec)))
     if isinstance(obj, Namespace):
         return replace(obj, status=NamespaceStatus(phase="Active"))
+    if isinstance(obj, Service):
+        # A manifest's status (e.g. a load balancer ingress copied from a cloud) is never taken as is.
+        return replace(obj, status=ServiceStatus())
     return obj

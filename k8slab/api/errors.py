@@ -40,8 +40,44 @@ HTTP_CODES = {
 }
 
 
+class GoValue:
+    """A bad value shown verbatim, as Go's `%#v` printed it (`[]string{"10.0.0.1"}`).
+
+    apiservers up to v1.30 rendered non-scalar values this way; the Service allocation errors learners
+    meet are quoted in that form (reference section 3.2), so those errors carry one of these.
+    """
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def __repr__(self) -> str:
+        return f"GoValue({self.text!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, GoValue) and other.text == self.text
+
+    def __hash__(self) -> int:
+        return hash(self.text)
+
+
+def go_quote(text: str) -> str:
+    """Go's `%q` for the plain strings API values hold (JSON escaping agrees with it there)."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+def go_strings(values: Optional[Sequence[str]]) -> GoValue:
+    """A `[]string` as `%#v` prints it: `[]string{"a", "b"}`, or `[]string(nil)` when unset."""
+    if not values:
+        return GoValue("[]string(nil)")
+    return GoValue("[]string{" + ", ".join(go_quote(v) for v in values) + "}")
+
+
 def render_value(value: Any) -> str:
     """Render a bad value like apimachinery: ints bare, strings quoted, anything else as JSON."""
+    if isinstance(value, GoValue):
+        return value.text
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (int, float)):
@@ -216,6 +252,11 @@ def forbidden(kind_info: Any, name: str, detail: str) -> ApiError:
     """`pods "x" is forbidden: <detail>`."""
     res = _resource(kind_info)
     return ApiError("Forbidden", f'{res} "{name}" is forbidden: {detail}', kind=res, name=name)
+
+
+def internal_error(detail: str) -> ApiError:
+    """`Error from server (InternalError): Internal error occurred: <detail>`."""
+    return ApiError("InternalError", f"Internal error occurred: {detail}")
 
 
 def bad_request(message: str) -> ApiError:

@@ -18,6 +18,9 @@ KIND_MODULES: List[str] = [
     "k8slab.api.namespace",
     "k8slab.api.node",
     "k8slab.api.pod",
+    "k8slab.api.service",
+    "k8slab.api.endpoints",
+    "k8slab.api.endpointslice",
 ]
 
 

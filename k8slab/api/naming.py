@@ -184,3 +184,89 @@ def is_valid_ip(value: str) -> List[str]:
         return []
     except ValueError:
         return ["must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"]
+
+
+DNS1035_LABEL_FMT = "[a-z]([-a-z0-9]*[a-z0-9])?"
+_DNS1035_LABEL = re.compile(f"^{DNS1035_LABEL_FMT}$")
+
+
+def is_dns1035_label(value: str) -> List[str]:
+    """RFC 1035 label (Service names): starts with a letter, at most 63 characters."""
+    errs = []
+    if len(value) > 63:
+        errs.append(max_len_error(63))
+    if not _DNS1035_LABEL.match(value):
+        errs.append(
+            regex_error(
+                "a DNS-1035 label must consist of lower case alphanumeric characters or '-', "
+                "start with an alphabetic character, and end with an alphanumeric character",
+                DNS1035_LABEL_FMT,
+                "my-name",
+                "abc-123",
+            )
+        )
+    return errs
+
+
+def parse_ip(value: str):
+    """The address, or None when `value` is not an IP (Go's ParseIP, without zones)."""
+    try:
+        return ipaddress.ip_address(value)
+    except ValueError:
+        return None
+
+
+def is_valid_ipv4(value: str) -> List[str]:
+    """An IPv4 address (EndpointSlice addressType IPv4)."""
+    return [] if isinstance(parse_ip(value), ipaddress.IPv4Address) else ["must be a valid IPv4 address"]
+
+
+def is_valid_ipv6(value: str) -> List[str]:
+    """An IPv6 address (EndpointSlice addressType IPv6)."""
+    return [] if isinstance(parse_ip(value), ipaddress.IPv6Address) else ["must be a valid IPv6 address"]
+
+
+def is_valid_cidr(value: str) -> List[str]:
+    """A CIDR such as 10.9.8.0/24 (host bits may be set, as Go's ParseCIDR allows)."""
+    try:
+        if "/" not in value:
+            raise ValueError(value)
+        ipaddress.ip_network(value, strict=False)
+        return []
+    except ValueError:
+        return ["must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)"]
+
+
+def non_special_ip(value: str) -> List[str]:
+    """ValidateNonSpecialIP: no unspecified, loopback or link-local addresses as endpoints or external IPs."""
+    ip = parse_ip(value)
+    if ip is None:
+        return ["must be a valid IP address"]
+    errs = []
+    if ip.is_unspecified:
+        errs.append(f"may not be unspecified ({value})")
+    if ip.is_loopback:
+        errs.append("may not be in the loopback range (127.0.0.0/8, ::1/128)")
+    if ip.is_link_local:
+        errs.append("may not be in the link-local range (169.254.0.0/16, fe80::/10)")
+    link_local_multicast = ipaddress.ip_network("224.0.0.0/24" if ip.version == 4 else "ff02::/16")
+    if ip in link_local_multicast:
+        errs.append("may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)")
+    return errs
+
+
+def fqdn_problem(name: str):
+    """IsFullyQualifiedDomainName: (bad value, message) for the first problem, or None."""
+    if name.endswith("."):
+        name = name[:-1]
+    problems = is_dns1123_subdomain(name)
+    if problems:
+        return name, ",".join(problems)
+    labels = name.split(".")
+    if len(labels) < 2:
+        return name, "should be a domain with at least two segments separated by dots"
+    for label in labels:
+        problems = is_dns1123_label(label)
+        if problems:
+            return label, ",".join(problems)
+    return None

@@ -31,7 +31,8 @@ from k8slab.api.meta import ObjectMeta, utc_now
 from k8slab.api.namespace import Namespace
 from k8slab.api.pod import Pod
 from k8slab.api.selectors import Selector
-from k8slab.api.validation import validate, validate_update
+from k8slab.api.strategy import Strategy, default_strategies, transaction
+from k8slab.api.validation import validate, validate_for_update
 from k8slab.api.watch import ADDED, DELETED, MODIFIED, Watch, WatchEvent
 
 SYSTEM_NAMESPACES = ("default", "kube-node-lease", "kube-public", "kube-system")
@@ -44,13 +45,19 @@ _NS_TERMINATING = (
 )
 
 Key = Tuple[str, str]  # (namespace or "", name)
+_NO_HOOKS = Strategy()
 
 
 class Store:
-    """Thread-safe object store with the apiserver's create/update/delete semantics."""
+    """Thread-safe object store with the apiserver's create/update/delete semantics.
 
-    def __init__(self, clock: Callable[[], datetime] = utc_now):
+    `strategies` replace the registered per-kind hooks (e.g. a ServiceStrategy with its own ranges).
+    """
+
+    def __init__(self, clock: Callable[[], datetime] = utc_now, *, strategies: Iterable[Strategy] = ()):
         self._clock = clock
+        self._strategies = default_strategies()
+        self._strategies.update((s.kind, s) for s in strategies)
         self._lock = threading.RLock()
         self._objects: Dict[str, Dict[Key, Any]] = {}
         self._rv = 0
@@ -111,7 +118,7 @@ class Store:
             ns = None  # cluster-scoped kinds silently drop a namespace, as the apiserver does
         if meta.resource_version:
             raise bad_request("resourceVersion should not be set on objects to be created")
-        with self._lock:
+        with self._lock, transaction() as txn:
             name = meta.name
             if not name and meta.generate_name:
                 name = self._generate_name(info, ns, meta.generate_name)
@@ -120,6 +127,7 @@ class Store:
                 deletion_timestamp=None, deletion_grace_period_seconds=None,
             )
             obj = prepare_for_create(replace(obj, metadata=meta))
+            obj = self.strategy(info).before_create(obj, txn)  # allocation comes before validation
             errors = validate(obj)
             if errors:
                 raise invalid(info.kind, name or "", errors)
@@ -144,7 +152,7 @@ class Store:
     def update(self, obj: Any) -> Any:
         """Replace metadata and spec (status is kept); a no-op update changes nothing."""
         info = kind_registry.for_object(obj)
-        with self._lock:
+        with self._lock, transaction() as txn:
             old = self._current_for_write(info, obj)
             om = old.metadata
             meta = replace(
@@ -155,8 +163,10 @@ class Store:
                 deletion_grace_period_seconds=om.deletion_grace_period_seconds,
                 generate_name=obj.metadata.generate_name or om.generate_name,
             )
-            new = apply_defaults(replace(obj, metadata=meta, status=old.status))
-            errors = validate(new) + validate_update(old, new)
+            status = {"status": old.status} if hasattr(old, "status") else {}  # Endpoints have none
+            new = apply_defaults(replace(obj, metadata=meta, **status))
+            new = self.strategy(info).before_update(old, new, txn)
+            errors = validate_for_update(old, new)
             if errors:
                 raise invalid(info.kind, om.name or "", errors)
             if new == old:
@@ -226,6 +236,10 @@ class Store:
                             w.offer(WatchEvent(ADDED, obj, None))
             self._watches.append(w)
         return w
+
+    def strategy(self, kind: Any) -> Strategy:
+        """This store's hooks for a kind (e.g. `store.strategy("Service").allocator`)."""
+        return self._strategies.get(kind_registry.lookup(kind).kind, _NO_HOOKS)
 
     # ------------------------------------------------------------------ internals
 
@@ -343,6 +357,7 @@ class Store:
     def _remove(self, info: KindInfo, obj: Any) -> Any:
         meta = obj.metadata
         self._table(info).pop(self._key(info, meta.name, meta.namespace), None)
+        self.strategy(info).after_delete(obj)
         final = replace(obj, metadata=replace(meta, resource_version=self._next_rv()))
         self._emit(DELETED, info, final, obj)
         if info.namespaced:

@@ -9,19 +9,29 @@ from __future__ import annotations
 from typing import Any, Callable, Dict, List
 
 from k8slab.api import naming
+from k8slab.api.endpoints import Endpoints
+from k8slab.api.endpoints_validation import (
+    validate_endpoint_slice,
+    validate_endpoint_slice_update,
+    validate_endpoints,
+)
+from k8slab.api.endpointslice import EndpointSlice
 from k8slab.api.errors import FieldError
 from k8slab.api.meta_validation import validate_annotations, validate_labels, validate_object_meta
 from k8slab.api.namespace import Namespace
 from k8slab.api.node import Node
 from k8slab.api.pod import Pod
 from k8slab.api.pod_validation import validate_pod_spec, validate_pod_spec_update
+from k8slab.api.service import Service
+from k8slab.api.service_validation import validate_service, validate_service_update
 
 Errors = List[FieldError]
 
 __all__ = [
     "validate", "validate_update", "validate_pod", "validate_namespace", "validate_node",
     "validate_object_meta", "validate_labels", "validate_annotations", "validate_pod_spec",
-    "register_validator",
+    "register_validator", "register_update_validator", "validate_for_update", "validate_service",
+    "validate_endpoints", "validate_endpoint_slice",
 ]
 
 
@@ -63,12 +73,26 @@ _VALIDATORS: Dict[type, Callable[[Any], Errors]] = {
     Pod: validate_pod,
     Namespace: validate_namespace,
     Node: validate_node,
+    Service: validate_service,
+    Endpoints: validate_endpoints,
+    EndpointSlice: validate_endpoint_slice,
+}
+
+# Kinds whose update validation is one function of (old, new) with its own order of checks.
+_UPDATE_VALIDATORS: Dict[type, Callable[[Any, Any], Errors]] = {
+    Service: validate_service_update,
+    EndpointSlice: validate_endpoint_slice_update,
 }
 
 
 def register_validator(cls: type, validator: Callable[[Any], Errors]) -> None:
     """Let a later kind module plug in its create validation."""
     _VALIDATORS[cls] = validator
+
+
+def register_update_validator(cls: type, validator: Callable[[Any, Any], Errors]) -> None:
+    """Let a kind module plug in its whole update validation (old, new)."""
+    _UPDATE_VALIDATORS[cls] = validator
 
 
 def validate(obj: Any) -> Errors:
@@ -82,3 +106,11 @@ def validate_update(old: Any, new: Any) -> Errors:
     if isinstance(old, Pod) and isinstance(new, Pod):
         return validate_pod_spec_update(old.spec, new.spec)
     return []
+
+
+def validate_for_update(old: Any, new: Any) -> Errors:
+    """Everything an update is checked against, in the apiserver's order for that kind."""
+    validator = _UPDATE_VALIDATORS.get(type(new))
+    if validator is not None:
+        return validator(old, new)
+    return validate(new) + validate_update(old, new)

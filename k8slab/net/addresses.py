@@ -15,6 +15,14 @@ NODE_NETWORK = ipaddress.ip_network("172.18.0.0/16")
 CLUSTER_CIDR = ipaddress.ip_network("10.244.0.0/16")
 EXT_NAME = "ext"
 EXT_IP = "172.18.0.1"
+# The emulated outside world: one host, the lab network's router, carrying the addresses that
+# lessons and the seeds' selectorless Services point at. Nothing past it exists.
+WORLD_NAME = "world"
+WORLD_IP = "172.18.0.254"
+OUTSIDE_ADDRESSES = ("1.1.1.1", "2.2.2.2", "192.168.3.215", "192.168.3.216")
+OUTSIDE_PORTS = (80, 443, 8080, 3306, 5432)
+# MetalLB-style pool for LoadBalancer Services, on the lab network as kind's docs suggest.
+LB_POOL = ("172.18.255.200", "172.18.255.250")
 MAX_NODES = 50
 
 

@@ -23,7 +23,8 @@ from mininet.net import Mininet
 from mininet.node import Host
 from mininet.nodelib import LinuxBridge
 
-from k8slab.net.addresses import EXT_IP, EXT_NAME, NODE_NETWORK, ClusterSpec, NodePlan
+from k8slab.net.addresses import (CLUSTER_CIDR, EXT_IP, EXT_NAME, NODE_NETWORK, OUTSIDE_ADDRESSES, WORLD_IP,
+                                  WORLD_NAME, ClusterSpec, NodePlan)
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +99,8 @@ class ClusterNetwork:
         self.hosts: dict[str, Host] = {}  # nodes and ext
         self.pods: dict[str, PodSandbox] = {}
         self._lock = threading.Lock()
-        self._node_locks = {name: threading.Lock() for name in self.plans}
+        # A Mininet host's shell serves one caller at a time.
+        self._node_locks = {name: threading.Lock() for name in list(self.plans) + [EXT_NAME, WORLD_NAME]}
 
     # -- lifecycle -----------------------------------------------------------------------------
 
@@ -112,6 +114,7 @@ class ClusterNetwork:
         for plan in self.plans.values():
             self.hosts[plan.name] = net.addHost(plan.name, ip=f"{plan.ip}/{prefix}")
         self.hosts[EXT_NAME] = net.addHost(EXT_NAME, ip=f"{EXT_IP}/{prefix}")
+        self.hosts[WORLD_NAME] = net.addHost(WORLD_NAME, ip=f"{WORLD_IP}/{prefix}")
         for host in self.hosts.values():
             net.addLink(host, switch)
         net.build()
@@ -121,6 +124,8 @@ class ClusterNetwork:
             _run_script(host, [f"hostname {name}", "ip link set lo up"])
         for plan in self.plans.values():
             self._configure_node(plan)
+        _run_script(self.hosts[EXT_NAME], [f"ip route add default via {WORLD_IP}"])
+        _run_script(self.hosts[WORLD_NAME], [f"ip addr add {a}/32 dev lo" for a in OUTSIDE_ADDRESSES])
 
     def _configure_node(self, plan: NodePlan) -> None:
         node = self.hosts[plan.name]
@@ -133,7 +138,32 @@ class ClusterNetwork:
         for other in self.plans.values():
             if other.name != plan.name:
                 lines.append(f"ip route add {other.pod_cidr} via {other.ip} dev {plan.name}-eth0")
+        lines += [
+            f"ip route add default via {WORLD_IP}",
+            # What kind's CNI does too: pod traffic leaving the pod network takes the node's address,
+            # so hosts outside (ext, the world) can answer without routes to every pod CIDR.
+            f"iptables -t nat -A POSTROUTING -s {CLUSTER_CIDR} ! -d {CLUSTER_CIDR} "
+            '-m comment --comment "k8slab CNI: pod egress leaves with the node\'s address" -j MASQUERADE',
+        ]
         _run_script(node, lines)
+
+    def announce(self, node: str, ip: str) -> None:
+        """Answer ARP for a LoadBalancer IP on `node`, as MetalLB's layer-2 speaker does."""
+        with self._node_locks[node]:
+            _run_script(self.hosts[node], [f"ip addr replace {ip}/32 dev {node}-eth0"])
+        self._forget_neighbour(ip)
+
+    def withdraw(self, node: str, ip: str) -> None:
+        """Stop answering for a LoadBalancer IP on `node`."""
+        with self._node_locks[node]:
+            self.hosts[node].cmd(f"ip addr del {ip}/32 dev {node}-eth0 2>/dev/null")
+        self._forget_neighbour(ip)
+
+    def _forget_neighbour(self, ip: str) -> None:
+        # MetalLB sends gratuitous ARP when an IP moves; flushing the lab hosts' caches has the same effect.
+        for name in [EXT_NAME, WORLD_NAME] + list(self.plans):
+            with self._node_locks[name]:
+                self.hosts[name].cmd(f"ip neigh flush to {ip} 2>/dev/null")
 
     def stop(self) -> None:
         """Stop every pod holder and the Mininet hosts (the sandbox's end would do it anyway)."""

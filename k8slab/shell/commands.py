@@ -70,9 +70,10 @@ def _nodes(session, _words, _stdin) -> Result:
     rows = [("NAME", "ROLE", "IP", "POD CIDR")]
     for plan in net.plans.values():
         rows.append((plan.name, "node", plan.ip, plan.pod_cidr))
-    from k8slab.net.addresses import EXT_IP, EXT_NAME
+    from k8slab.net.addresses import EXT_IP, EXT_NAME, OUTSIDE_ADDRESSES, WORLD_IP, WORLD_NAME
 
     rows.append((EXT_NAME, "outside the cluster (your laptop)", EXT_IP, "-"))
+    rows.append((WORLD_NAME, "the outside world: " + ", ".join(OUTSIDE_ADDRESSES), WORLD_IP, "-"))
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
     text = "\n".join("   ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows)
     return Result().say(text)

@@ -24,7 +24,7 @@ class Printer:
     def text(self, text: str, stream: str = "out") -> None:
         """Write text as-is (kubectl output must keep its exact spacing), ending with a newline."""
         f = self.out if stream == "out" else self.err
-        f.write(text if text.endswith("\n") or not text else text + "\n")
+        f.write(text if text.endswith("\n") else text + "\n")
         f.flush()
 
     def chunk(self, text: str, stream: str = "out") -> None:

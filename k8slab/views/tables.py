@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from importlib import import_module
 from typing import Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from k8slab.views.age import age
@@ -36,14 +37,20 @@ class KindTable:
     columns: Tuple[Column, ...]
     row: RowFunc
     namespaced: bool = True
+    wide_row: Optional[RowFunc] = None  # when -o wide changes cells too (Service EXTERNAL-IP)
+
+    def cells(self, item: dict, now: datetime, wide: bool) -> List[str]:
+        """Every cell of `item`'s row, wide ones included."""
+        return (self.wide_row if wide and self.wide_row else self.row)(item, now)
 
 
 _TABLES: Dict[str, KindTable] = {}
 
 
-def register_table(kind: str, columns: Sequence[Column], row: RowFunc, *, namespaced: bool = True) -> None:
+def register_table(kind: str, columns: Sequence[Column], row: RowFunc, *, namespaced: bool = True,
+                   wide_row: Optional[RowFunc] = None) -> None:
     """Declare the columns and row function for `kind` (later registrations replace earlier ones)."""
-    _TABLES[kind.lower()] = KindTable(kind, tuple(columns), row, namespaced)
+    _TABLES[kind.lower()] = KindTable(kind, tuple(columns), row, namespaced, wide_row)
 
 
 def table_for(kind: str) -> KindTable:
@@ -99,7 +106,7 @@ def render_table(
             header.insert(0, "NAMESPACE")
         lines.append(header)
     for item in items:
-        cells = table.row(item, now)
+        cells = table.cells(item, now, wide)
         row = [_cell(cells[i]) for i in shown]
         if with_kind:
             row[0] = f"{_kind_prefix(item, table.kind)}/{row[0]}"
@@ -111,6 +118,34 @@ def render_table(
             row.insert(0, _meta(item).get("namespace", ""))
         lines.append(row)
     return tabify("".join("\t".join(line) + "\n" for line in lines))
+
+
+# The "all" category in discovery order: core, apps, autoscaling, batch, and within a group the
+# resources alphabetically (the apiserver installs them sorted), hence cronjobs before jobs.
+ALL_KINDS = ("Pod", "ReplicationController", "Service", "DaemonSet", "Deployment", "ReplicaSet",
+             "StatefulSet", "HorizontalPodAutoscaler", "CronJob", "Job")
+
+
+def render_all_tables(sections: Sequence[Tuple[str, Iterable[dict]]], *, now: datetime, wide: bool = False,
+                      all_namespaces: bool = False, show_labels: bool = False,
+                      no_headers: bool = False) -> List[str]:
+    """`kubectl get all`: each non-empty kind's table, names as `kind/name`, in kubectl's order."""
+    rank = {kind.lower(): i for i, kind in enumerate(ALL_KINDS)}
+    ordered = sorted(enumerate(sections), key=lambda p: (rank.get(p[1][0].lower(), len(rank)), p[0]))
+    texts = [render_table(kind, items, now=now, wide=wide, all_namespaces=all_namespaces,
+                          show_labels=show_labels, no_headers=no_headers, with_kind=True)
+             for _, (kind, items) in ordered]
+    return [t for t in texts if t]
+
+
+def render_all(sections: Sequence[Tuple[str, Iterable[dict]]], *, now: datetime, wide: bool = False,
+               all_namespaces: bool = False, show_labels: bool = False, no_headers: bool = False) -> str:
+    """`kubectl get all` as the terminal shows it: tables separated by a blank line."""
+    # kubectl writes that blank line to stderr (and none with --no-headers): a shell that keeps
+    # streams apart should use render_all_tables and print the separators itself.
+    tables = render_all_tables(sections, now=now, wide=wide, all_namespaces=all_namespaces,
+                               show_labels=show_labels, no_headers=no_headers)
+    return ("" if no_headers else "\n").join(tables)
 
 
 def _cell(value: object) -> str:
@@ -243,3 +278,8 @@ def _namespace_row(ns: dict, now: datetime) -> List[str]:
 
 register_table("Namespace", [Column("Name"), Column("Status"), Column("Age")], _namespace_row,
                namespaced=False)
+
+
+# Service, Endpoints and EndpointSlice register their tables when their module is imported; it
+# builds on this one, hence the import at the very end.
+import_module("k8slab.views.tables_service")

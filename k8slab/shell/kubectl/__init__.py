@@ -126,9 +126,14 @@ def kind_label(info: kinds.KindInfo) -> str:
 
 
 def image_notices(obj) -> list:
-    """Lines telling the learner where k8slab substitutes behaviour for an image it does not have."""
+    """Lines telling the learner where k8slab stands in for something (an image, a cloud load balancer)."""
     spec = getattr(obj, "spec", None)
     notes = []
+    if getattr(obj, "kind", "") == "Service" and spec.type == "LoadBalancer":
+        from k8slab.net.addresses import LB_POOL
+
+        notes.append(f"note: k8slab plays the cloud load balancer the way MetalLB's layer-2 mode does: an IP "
+                     f"from {LB_POOL[0]}-{LB_POOL[1]}, answered for by one node")
     for c in getattr(spec, "containers", ()) or ():
         plan = plan_container(c.image or "", c.command, c.args, [(p.container_port, p.protocol or "TCP") for p in c.ports])
         if plan.notice:
@@ -137,4 +142,4 @@ def image_notices(obj) -> list:
 
 
 # The subcommand modules register themselves in KUBECTL; they import the names above, so load them last.
-from k8slab.shell.kubectl import get, manifests, pods  # noqa: E402,F401
+from k8slab.shell.kubectl import get, manifests, pods, services  # noqa: E402,F401

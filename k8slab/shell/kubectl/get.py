@@ -11,16 +11,22 @@ from k8slab.shell.kubectl import (ALL_NAMESPACES, KUBECTL, NAMESPACE, OUTPUT, SE
                                   now, split_targets)
 from k8slab.shell.registry import Command, Flag
 from k8slab.shell.results import Result
-from k8slab.views import describe, output, tables, yamlout
+from k8slab.api.endpointslice import SERVICE_NAME_LABEL
+from k8slab.views import describe, describe_service, output, tables, yamlout
+from k8slab.views.tables_service import endpoints_deprecation_warning
 
 
 def _get(session, args, _stdin) -> Result:
     store = session.cluster.store
+    if args.args and args.args[0] == "all":
+        return _get_all(session, args)
     targets = split_targets(args.args)
     ns = None if args.all_namespaces else namespace_of(session, args)
     selector = parse_selector(args.selector) if args.selector else None
     fmt = (args.output or "").lstrip("=")
     result = Result()
+    if any(info.kind == "Endpoints" for info, _ in targets):
+        result.warn(endpoints_deprecation_warning().rstrip("\n"))
     named = [t for t in targets if t[1] is not None]
     found = []
     for info, name in targets:
@@ -41,13 +47,14 @@ def _get(session, args, _stdin) -> Result:
             result.warn(tables.no_resources_message(None if args.all_namespaces else ns))
         return result
     printed = 0
+    several_kinds = len({info.kind for info, _ in targets}) > 1  # kubectl then names rows kind/name
     for info, group in found:
         if not group:
             continue
         text = tables.render_table(info.kind, dicts(group), now=now(), wide=fmt == "wide",
                                    all_namespaces=bool(args.all_namespaces) and info.namespaced,
                                    show_labels=args.show_labels, no_headers=args.no_headers,
-                                   label_columns=tuple(_label_columns(args.label_columns)))
+                                   label_columns=tuple(_label_columns(args.label_columns)), with_kind=several_kinds)
         if printed:
             result.say("")
         result.say(text.rstrip("\n"))
@@ -55,6 +62,22 @@ def _get(session, args, _stdin) -> Result:
     if not objs and not named:
         scoped = any(i.namespaced for i, _ in targets)
         result.warn(tables.no_resources_message(ns if scoped and not args.all_namespaces else None))
+    return result
+
+
+def _get_all(session, args) -> Result:
+    """`kubectl get all`: the workload kinds and Services, each table with kind/name names."""
+    ns = None if args.all_namespaces else namespace_of(session, args)
+    selector = parse_selector(args.selector) if args.selector else None
+    sections = [(kind, dicts(session.cluster.store.list(kind, ns, selector)))
+                for kind in ("Pod", "Service") if kinds.try_resolve(kind)]
+    result = Result()
+    text = tables.render_all(sections, now=now(), wide=(args.output or "").lstrip("=") == "wide",
+                             all_namespaces=bool(args.all_namespaces), show_labels=args.show_labels)
+    if text.strip():
+        result.say(text.rstrip("\n"))
+    else:
+        result.warn(tables.no_resources_message(ns))
     return result
 
 
@@ -70,6 +93,8 @@ def _describe(session, args, _stdin) -> Result:
                         "for a complete list of supported resources.")
     ns = namespace_of(session, args)
     result = Result()
+    if kinds.resolve(args.args[0].split("/")[0]).kind == "Endpoints":
+        result.warn(endpoints_deprecation_warning().rstrip("\n"))
     if len(args.args) == 1 and "/" not in args.args[0]:
         info = kinds.resolve(args.args[0])
         selector = parse_selector(args.selector) if args.selector else None
@@ -100,6 +125,14 @@ def _describe_one(session, info, obj) -> str:
         pods = [to_dict(p) for p in session.cluster.store.list("Pod")
                 if p.spec.node_name == obj.metadata.name and p.status.phase not in ("Succeeded", "Failed")]
         return describe.describe_node(to_dict(obj), pods=pods, now=now())
+    if info.kind == "Service":
+        slices = [to_dict(s) for s in session.cluster.store.list("EndpointSlice", obj.metadata.namespace)
+                  if s.metadata.labels.get(SERVICE_NAME_LABEL) == obj.metadata.name]
+        return describe_service.describe_service(to_dict(obj), endpoint_slices=slices, now=now())
+    if info.kind == "Endpoints":
+        return describe_service.describe_endpoints(to_dict(obj), now=now())
+    if info.kind == "EndpointSlice":
+        return describe_service.describe_endpointslice(to_dict(obj), now=now())
     return yamlout.dump_yaml(to_dict(obj))
 
 

@@ -1,0 +1,221 @@
+"""Services with real traffic: ClusterIP, NodePort, LoadBalancer, selectorless, affinity, policies."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.conftest import run_k8slab
+
+pytestmark = pytest.mark.integration
+
+
+def hostname_pods(n: int, app: str, nodes=("node1", "node2", "node3"), port_name: str = "") -> str:
+    """n agnhost serve-hostname pods (port 9376) labelled app=APP, pinned round-robin to nodes."""
+    docs = []
+    for i in range(n):
+        named = f"\n      name: {port_name}" if port_name else ""
+        docs.append(f"""apiVersion: v1
+kind: Pod
+metadata:
+  name: {app}-{i}
+  labels:
+    app: {app}
+spec:
+  nodeName: {nodes[i % len(nodes)]}
+  containers:
+  - name: app
+    image: registry.k8s.io/e2e-test-images/agnhost:2.39
+    args: ["serve-hostname"]
+    ports:
+    - containerPort: 9376{named}
+""")
+    return "---\n".join(docs)
+
+
+CLIENT = """apiVersion: v1
+kind: Pod
+metadata:
+  name: client
+spec:
+  nodeName: node1
+  containers:
+  - name: c
+    image: busybox
+    command: ["sleep", "3600"]
+"""
+
+SEED_003 = """apiVersion: v1
+kind: Service
+metadata:
+  name: my-service
+spec:
+  selector:
+    app: myapp
+  ports:
+    - protocol: TCP
+      port: 80
+      targetPort: 9376
+"""
+
+
+def cluster_ip(out: str, name: str) -> str:
+    m = re.search(rf"^{name}\s+\S+\s+(\d+\.\d+\.\d+\.\d+)\s", out, re.M)
+    assert m, out
+    return m.group(1)
+
+
+def test_cluster_ip_balances_over_every_ready_backend_and_refuses_without_endpoints(mode):
+    script = (f"kubectl apply -f - <<EOF\n{hostname_pods(3, 'myapp')}---\n{CLIENT}---\n{SEED_003}EOF\n"
+              "kubectl wait --for=condition=Ready pod --all --timeout=20s\n"
+              "kubectl get svc my-service\nkubectl get endpoints my-service\n"
+              "kubectl exec client -- sh -c 'for i in $(seq 30); do curl -s --max-time 2 http://$MY_SERVICE/; echo; done'\n"
+              "kubectl delete pod myapp-0 myapp-1 myapp-2 --grace-period=1\n"
+              "kubectl exec client -- sh -c 'curl -sS --max-time 2 http://$MY_SERVICE/ 2>&1; true'\n")
+    first = run_k8slab(script.split("kubectl exec")[0], mode)
+    assert first.returncode == 0, first.stdout + first.stderr
+    ip = cluster_ip(first.stdout, "my-service")
+    assert ip.startswith("10.9") or ip.startswith("10.10") or ip.startswith("10.11")
+    p = run_k8slab(script.replace("$MY_SERVICE", ip), mode)
+    assert p.returncode == 0, p.stdout + p.stderr
+    answers = re.findall(r"^myapp-\d$", p.stdout, re.M)
+    assert len(answers) == 30 and set(answers) == {"myapp-0", "myapp-1", "myapp-2"}
+    assert re.search(r"^my-service\s+10\.244\.\d+\.\d+:9376,10\.244\.\d+\.\d+:9376,10\.244\.\d+\.\d+:9376\s", p.stdout, re.M)
+    assert "Connection refused" in p.stdout or "Couldn't connect" in p.stdout
+
+
+def test_session_affinity_sticks_to_one_backend():
+    svc = SEED_003.replace("      targetPort: 9376\n", "      targetPort: 9376\n  sessionAffinity: ClientIP\n"
+                           "  sessionAffinityConfig:\n    clientIP:\n      timeoutSeconds: 10800\n")
+    base = (f"kubectl apply -f - <<EOF\n{hostname_pods(3, 'myapp')}---\n{CLIENT}---\n{svc}EOF\n"
+            "kubectl wait --for=condition=Ready pod --all --timeout=20s\nkubectl get svc my-service\n")
+    ip = cluster_ip(run_k8slab(base).stdout, "my-service")
+    p = run_k8slab(base + f"kubectl exec client -- sh -c 'for i in $(seq 15); do curl -s http://{ip}/; echo; done'\n")
+    answers = re.findall(r"^myapp-\d$", p.stdout, re.M)
+    assert len(answers) == 15 and len(set(answers)) == 1, p.stdout
+
+
+def test_node_port_on_every_node_and_source_ip_with_local_policy():
+    pods = hostname_pods(1, "web", nodes=("node2",)).replace("agnhost:2.39\n    args: [\"serve-hostname\"]",
+                                                               "agnhost:2.39\n    args: [\"netexec\", \"--http-port=9376\"]")
+    svc = """apiVersion: v1
+kind: Service
+metadata:
+  name: web
+spec:
+  type: NodePort
+  selector:
+    app: web
+  ports:
+  - port: 80
+    targetPort: 9376
+    nodePort: 30080
+"""
+    script = (f"kubectl apply -f - <<EOF\n{pods}---\n{svc}EOF\nkubectl wait --for=condition=Ready pod --all\n"
+              "ext curl -s http://node1:30080/clientip; echo\next curl -s http://node3:30080/clientip; echo\n"
+              "kubectl patch-free-local\n")
+    script = script.replace("kubectl patch-free-local\n",
+                            f"kubectl apply -f - <<EOF\n{svc.replace('  type: NodePort', '  type: NodePort' + chr(10) + '  externalTrafficPolicy: Local')}EOF\n"
+                            "ext curl -s --max-time 3 http://node2:30080/clientip; echo\n"
+                            "ext curl -s --max-time 2 http://node1:30080/clientip || echo no-answer-from-node1\n")
+    p = run_k8slab(script)
+    assert p.returncode == 0, p.stdout + p.stderr
+    lines = p.stdout.splitlines()
+    assert any(line.startswith("172.18.0.2:") for line in lines), p.stdout  # via node1: SNAT to node1
+    assert any(line.startswith("172.18.0.4:") for line in lines), p.stdout  # via node3: SNAT to node3
+    assert any(line.startswith("172.18.0.1:") for line in lines), p.stdout  # Local: ext's own address
+    assert "no-answer-from-node1" in p.stdout
+
+
+def test_load_balancer_gets_an_ip_reachable_from_ext():
+    svc = """apiVersion: v1
+kind: Service
+metadata:
+  name: my-loadbalancer-service
+spec:
+  type: LoadBalancer
+  ports:
+    - port: 80
+      targetPort: 9376
+  selector:
+    app: my-app
+"""
+    script = (f"kubectl apply -f - <<EOF\n{hostname_pods(2, 'my-app')}---\n{svc}EOF\n"
+              "kubectl wait --for=condition=Ready pod --all\n"
+              "kubectl wait --for=jsonpath='{.status.loadBalancer.ingress[0].ip}' svc/my-loadbalancer-service\n"
+              "kubectl get svc my-loadbalancer-service\n"
+              "ext sh -c 'curl -s http://172.18.255.200/; echo'\n")
+    p = run_k8slab(script)
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert re.search(r"^my-loadbalancer-service\s+LoadBalancer\s+\S+\s+172\.18\.255\.200\s+80:3\d{4}/TCP", p.stdout, re.M)
+    assert re.search(r"^my-app-[01]$", p.stdout, re.M)
+    assert "MetalLB" in p.stderr
+
+
+def test_selectorless_services_reach_the_outside_world_seed_000_and_004():
+    seed_000 = """apiVersion: v1
+kind: Service
+metadata:
+  name: external-http-service
+spec:
+  ports:
+    - name: http
+      port: 80
+      protocol: TCP
+---
+apiVersion: v1
+kind: Endpoints
+metadata:
+  name: external-http-service
+subsets:
+  - addresses:
+      - ip: 192.168.3.215
+    ports:
+      - name: http
+        port: 80
+        protocol: TCP
+"""
+    seed_004 = """apiVersion: v1
+kind: Service
+metadata:
+  name: external-service
+spec:
+  type: ClusterIP
+  ports:
+  - protocol: TCP
+    port: 80
+---
+apiVersion: v1
+kind: Endpoints
+metadata:
+  name: external-service
+subsets:
+- addresses:
+  - ip: 1.1.1.1
+  - ip: 2.2.2.2
+  ports:
+  - port: 8080
+"""
+    base = (f"kubectl apply -f - <<EOF\n{seed_000}---\n{seed_004}---\n{CLIENT}EOF\n"
+            "kubectl wait --for=condition=Ready pod/client\nkubectl get svc\nkubectl get endpointslices\n")
+    first = run_k8slab(base)
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert re.search(r"^external-service-\w{5}\s+IPv4\s+8080\s+1\.1\.1\.1,2\.2\.2\.2\s", first.stdout, re.M), first.stdout
+    a, b = cluster_ip(first.stdout, "external-http-service"), cluster_ip(first.stdout, "external-service")
+    p = run_k8slab(base + f"kubectl exec client -- curl -s http://{a}/\n"
+                   f"kubectl exec client -- sh -c 'for i in $(seq 12); do curl -s http://{b}/; done'\n")
+    assert "external host 192.168.3.215 (outside the cluster)" in p.stdout
+    assert "external host 1.1.1.1" in p.stdout and "external host 2.2.2.2" in p.stdout
+
+
+def test_cluster_ip_does_not_answer_ping_and_hairpin_works():
+    pod = hostname_pods(1, "solo", nodes=("node1",)).replace("serve-hostname", "netexec")
+    svc = "apiVersion: v1\nkind: Service\nmetadata:\n  name: solo\nspec:\n  selector:\n    app: solo\n  ports:\n  - port: 80\n    targetPort: 8080\n"
+    base = f"kubectl apply -f - <<EOF\n{pod}---\n{svc}EOF\nkubectl wait --for=condition=Ready pod --all\nkubectl get svc solo\n"
+    ip = cluster_ip(run_k8slab(base).stdout, "solo")
+    p = run_k8slab(base + f"kubectl exec solo-0 -- sh -c 'curl -s --max-time 3 http://{ip}/clientip; echo'\n"
+                   f"kubectl exec solo-0 -- sh -c 'ping -c1 -W1 {ip} >/dev/null && echo pong || echo no-pong'\n")
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert "10.244.1.1:" in p.stdout  # hairpin: masqueraded to the node's gateway address
+    assert "no-pong" in p.stdout
