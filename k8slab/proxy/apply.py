@@ -5,14 +5,19 @@ full one: it reads the live rules once (iptables-save) to find stale chains and 
 rules from the built-in chains (PREROUTING → KUBE-SERVICES...), which are not part of the restore
 text. Later syncs are partial: only the chains whose rules changed are written, and stale
 per-service chains are flushed and deleted in the same input, so each is one atomic restore.
+(Rootless iptables-nft is the exception: its netlink batches are limited in size, so a large input
+is split into several restores; see batches.py.)
 """
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 import subprocess
 from typing import Iterable, Optional, Sequence
 
+from k8slab.proxy.batches import split_restore_input
 from k8slab.proxy.chains import KUBE_PROXY_CANARY, is_service_chain, jump_rules
 from k8slab.proxy.render import chain_line
 from k8slab.proxy.rules import Ruleset, parse, parse_rule
@@ -80,6 +85,41 @@ def read_rules(pid: int, counters: bool = False, tables: Iterable[str] = ("filte
 
 def restore(pid: int, text: str) -> None:
     """Feed `text` to iptables-restore --noflush --counters inside the netns of `pid`."""
+    if _batch_limited(IPTABLES):
+        for chunk in split_restore_input(text, MAX_BATCH_LINES):
+            _restore_once(pid, chunk)
+        return
+    try:
+        _restore_once(pid, text)
+    except ApplyError as e:
+        if "Message too long" not in e.stderr:
+            raise
+        _LIMITED.add(IPTABLES)  # detection missed it: from now on, split every input
+        restore(pid, text)
+
+
+# Rules per restore input when the netlink batch is limited (a few hundred rules fit; see batches).
+MAX_BATCH_LINES = 200
+_LIMITED: set = set()  # iptables commands whose batches must be split
+_CHECKED: set = set()
+
+
+def _batch_limited(iptables: str) -> bool:
+    """True for iptables-nft inside a user namespace (rootless): large batches fail there."""
+    if iptables not in _CHECKED:
+        _CHECKED.add(iptables)
+        try:
+            with open("/proc/self/uid_map") as f:
+                in_userns = f.read().split() != ["0", "0", "4294967295"]
+        except OSError:
+            in_userns = False
+        binary = os.path.realpath(shutil.which(f"{iptables}-restore") or "")
+        if in_userns and "nft" in os.path.basename(binary):
+            _LIMITED.add(iptables)
+    return iptables in _LIMITED
+
+
+def _restore_once(pid: int, text: str) -> None:
     p = _run(pid, [f"{IPTABLES}-restore", *RESTORE_FLAGS], stdin=text)
     if p.returncode == 0:
         return
@@ -134,9 +174,15 @@ def apply(pid: int, text: str, previous_chains: Optional[set] = None) -> Applied
 def _full_sync(pid: int, text: str, active: set) -> None:
     localnet = ":KUBE-FIREWALL " in text  # rendered with localhost NodePorts
     setup = f"echo 1 2>/dev/null >{_ROUTE_LOCALNET}" if localnet else ""
-    existing = parse(save(pid, setup_sh=setup))
+    existing = parse(_chains_and_jumps(save(pid, setup_sh=setup)))
     stale = {c for (t, c) in existing.chains if t == "nat" and is_service_chain(c)} - active
     restore(pid, compose(text, sorted(stale), bootstrap_lines(existing, text)))
+
+
+def _chains_and_jumps(saved: str) -> str:
+    """Only what a full sync looks at: chain lines and rules of built-in chains (parsing is slow)."""
+    keep = ("*", ":", "COMMIT", "-A PREROUTING ", "-A INPUT ", "-A FORWARD ", "-A OUTPUT ", "-A POSTROUTING ")
+    return "\n".join(line for line in saved.splitlines() if line.startswith(keep))
 
 
 def chain_blocks(text: str) -> dict:

@@ -27,8 +27,7 @@ def explain(step: Step) -> str:
     r = step.rule
     where = f"{step.chain}"
     if r is None:
-        return (f"{where}: no Service rule matches {step.dst}/{_proto(step)}, so kube-proxy leaves the "
-                "destination unchanged and the packet is routed normally.")
+        return _chain_end(where, step)
     comment = r.comment or ""
     target = step.verdict[5:] if step.verdict.startswith("jump ") else ""
     if step.verdict == "affinity":
@@ -41,6 +40,16 @@ def explain(step: Step) -> str:
     if target:
         return _jump(where, step, target, comment)
     return _terminal(where, step, comment)
+
+
+def _chain_end(where: str, step: Step) -> str:
+    if step.verdict == "no match":
+        return (f"{where}: no Service rule matches {step.dst}/{_proto(step)}, so the nat table leaves "
+                "its destination as it is.")
+    if step.chain.startswith(EXT_PREFIX):
+        return (f"{where}: externalTrafficPolicy: Local and no endpoint on this node, so nothing here "
+                "accepts an external client: the packet is not DNATed.")
+    return f"{where}: no rule here applies; back to the chain that jumped here."
 
 
 def _proto(step: Step) -> str:
@@ -75,10 +84,10 @@ def _masquerade_reason(where: str, step: Step) -> str:
 def _jump(where: str, step: Step, target: str, comment: str) -> str:
     r = step.rule
     spn = _spn(comment)
+    if step.chain in ("PREROUTING", "OUTPUT", "POSTROUTING", "INPUT", "FORWARD"):
+        return f"{step.table} {where}: go through kube-proxy's {target} chain ({comment or 'no comment'})."
     if target == "KUBE-NODEPORTS":
-        if step.chain == "KUBE-SERVICES":
-            return f"{where}: {step.dst.rsplit(':', 1)[0]} is an address of this node, so NodePorts are checked."
-        return f"{where}: health-check and NodePort rules are checked ({comment})."
+        return f"{where}: {step.dst.rsplit(':', 1)[0]} is an address of this node, so NodePorts are checked."
     if step.chain == "KUBE-NODEPORTS":
         return f"{where}: port {r.dport} is the NodePort of {spn}; go to {target}."
     if step.chain in ("KUBE-SERVICES",) and comment.endswith((" cluster IP", " external IP", " loadbalancer IP")):
@@ -98,8 +107,6 @@ def _jump(where: str, step: Step, target: str, comment: str) -> str:
         return f"{where}: go on to the endpoint choice for all endpoints ({target})."
     if target.startswith(SEP_PREFIX):
         return f"{where}: this client is pinned to {comment.split(' -> ')[-1]} by session affinity."
-    if step.chain in ("PREROUTING", "OUTPUT", "POSTROUTING", "INPUT", "FORWARD"):
-        return f"{step.table} {where}: go through kube-proxy's {target} chain ({comment or 'no comment'})."
     if target.startswith((SVC_PREFIX, SVL_PREFIX, EXT_PREFIX, FW_PREFIX)):
         return f"{where}: {comment or 'match'}; go to {target}."
     return f"{where}: go to {target}."

@@ -7,9 +7,11 @@ from dataclasses import dataclass, field
 from typing import Sequence
 
 from k8slab.proxy import chains as C
-from k8slab.proxy.chains import jump_rules, service_port_name  # noqa: F401 - jump_rules re-exported
+from k8slab.proxy.chains import jump_rules, service_port_name
 from k8slab.proxy.model import Endpoint, NodeConfig, ServicePort
-from k8slab.proxy.topology import categorize
+from k8slab.proxy.topology import Categorized, categorize
+
+__all__ = ["render", "jump_rules", "probability", "chain_line", "rendered_service_chains"]
 
 # Above this many endpoints kube-proxy drops the per-endpoint comments to keep the ruleset small.
 LARGE_CLUSTER_ENDPOINTS_THRESHOLD = 1000
@@ -96,102 +98,122 @@ def render(node: NodeConfig, services: Sequence[ServicePort], *, masquerade_all:
     return "\n".join(lines) + "\n"
 
 
-def _render_service(buf: _Buffers, opts: _Options, sp: ServicePort) -> None:
-    """Append one service port's filter and nat rules, in kube-proxy's order."""
+@dataclass(frozen=True)
+class _Plan:
+    """What kube-proxy decides for one service port before writing any rule."""
+
+    sp: ServicePort
+    spn: str
+    match: str  # "-m tcp -p tcp"
+    cat: Categorized
+    svc: str
+    svl: str
+    ext: str
+    fw: str
+    internal_chain: str  # where ClusterIP traffic goes (SVC, or SVL with iTP Local)
+    has_internal: bool
+    external_policy_chain: str  # where EXT sends external traffic (SVC, or SVL with eTP Local)
+    has_external: bool
+    uses_ext: bool
+    uses_fw: bool
+    filter_target: str  # REJECT (no endpoints at all) or DROP (none on this node)
+    filter_comment: str
+
+
+def _plan(sp: ServicePort, node: NodeConfig) -> _Plan:
     spn = service_port_name(sp)
     proto = sp.protocol.lower()
-    match = f"-m {proto} -p {proto}"
-    cat = categorize(sp, opts.node.name)
-    svc, svl, ext, fw = C.svc_chain(sp), C.svl_chain(sp), C.ext_chain(sp), C.fw_chain(sp)
+    cat = categorize(sp, node.name)
+    svc, svl = C.svc_chain(sp), C.svl_chain(sp)
     has_any = cat.has_any
-    ext_local = sp.external_policy_local()
+    internal = (svl, has_any and bool(cat.local)) if sp.internal_local else (svc, has_any)
+    external = (svl, has_any and bool(cat.local)) if sp.external_policy_local() else (svc, has_any)
+    return _Plan(
+        sp=sp, spn=spn, match=f"-m {proto} -p {proto}", cat=cat, svc=svc, svl=svl, ext=C.ext_chain(sp),
+        fw=C.fw_chain(sp), internal_chain=internal[0], has_internal=internal[1],
+        external_policy_chain=external[0], has_external=external[1],
+        # The EXT chain exists whenever there are endpoints anywhere: even with eTP Local and no
+        # local endpoint, pods and the host on this node must still short-circuit to KUBE-SVC.
+        uses_ext=has_any and sp.externally_accessible(),
+        uses_fw=has_any and bool(sp.load_balancer_ips) and bool(sp.load_balancer_source_ranges),
+        filter_target="DROP" if has_any else "REJECT",
+        filter_comment=_q(f"{spn} has no local endpoints" if has_any else f"{spn} has no endpoints"))
 
-    internal_chain, has_internal = svc, has_any
-    if sp.internal_local:
-        internal_chain, has_internal = svl, has_any and bool(cat.local)
-    external_policy_chain, has_external = svc, has_any
-    if ext_local:
-        external_policy_chain, has_external = svl, has_any and bool(cat.local)
-    # The EXT chain exists whenever there are endpoints anywhere: even with eTP Local and no local
-    # endpoint, pods and the host on this node must still short-circuit to the Cluster chain.
-    uses_ext = has_any and sp.externally_accessible()
-    uses_fw = has_any and bool(sp.load_balancer_ips) and bool(sp.load_balancer_source_ranges)
-    lb_chain = fw if uses_fw else ext
 
-    if not has_any:
-        int_target = ext_target = "REJECT"
-        int_comment = ext_comment = _q(f"{spn} has no endpoints")
-    else:
-        int_target = ext_target = "DROP"
-        int_comment = ext_comment = _q(f"{spn} has no local endpoints")
-    nat, filt = buf.nat_rules, buf.filter_rules
-    port = f"--dport {sp.port}"
-
-    if has_internal:
-        nat.append(f"-A {C.KUBE_SERVICES} -m comment --comment {_q(spn + ' cluster IP')} {match}"
-                   f" -d {sp.cluster_ip} {port} -j {internal_chain}")
-    else:
-        filt.append(f"-A {C.KUBE_SERVICES} -m comment --comment {int_comment} {match}"
-                    f" -d {sp.cluster_ip} {port} -j {int_target}")
-    for ip in sp.external_ips:
-        if has_any:
-            nat.append(f"-A {C.KUBE_SERVICES} -m comment --comment {_q(spn + ' external IP')} {match}"
-                       f" -d {ip} {port} -j {ext}")
-        if not has_external:
-            filt.append(f"-A {C.KUBE_EXTERNAL_SERVICES} -m comment --comment {ext_comment} {match}"
-                        f" -d {ip} {port} -j {ext_target}")
-    for ip in sp.load_balancer_ips:
-        if has_any:
-            nat.append(f"-A {C.KUBE_SERVICES} -m comment --comment {_q(spn + ' loadbalancer IP')} {match}"
-                       f" -d {ip} {port} -j {lb_chain}")
-        if uses_fw:
-            filt.append(f"-A {C.KUBE_PROXY_FIREWALL} -m comment --comment "
-                        f"{_q(f'{spn} traffic not accepted by {fw}')} {match} -d {ip} {port} -j DROP")
-    if not has_external:
-        for ip in sp.load_balancer_ips:
-            filt.append(f"-A {C.KUBE_EXTERNAL_SERVICES} -m comment --comment {ext_comment} {match}"
-                        f" -d {ip} {port} -j {ext_target}")
-    if sp.node_port:
-        if has_any:
-            # NodePorts are not subject to loadBalancerSourceRanges (they skip KUBE-FW).
-            nat.append(f"-A {C.KUBE_NODEPORTS} -m comment --comment {spn} {match}"
-                       f" --dport {sp.node_port} -j {ext}")
-        if not has_external:
-            filt.append(f"-A {C.KUBE_EXTERNAL_SERVICES} -m comment --comment {ext_comment}"
-                        f" -m addrtype --dst-type LOCAL {match} --dport {sp.node_port} -j {ext_target}")
-    if sp.health_check_node_port:
-        filt.append(f"-A {C.KUBE_NODEPORTS} -m comment --comment {_q(spn + ' health check node port')}"
-                    f" -m tcp -p tcp --dport {sp.health_check_node_port} -j ACCEPT")
-
+def _render_service(buf: _Buffers, opts: _Options, sp: ServicePort) -> None:
+    """Append one service port's filter and nat rules, in kube-proxy's order."""
+    p = _plan(sp, opts.node)
+    _render_captures(buf, p)
+    nat = buf.nat_rules
     cidr = opts.node.cluster_cidr
-    if has_internal:
-        head = (f"-A {internal_chain} -m comment --comment {_q(spn + ' cluster IP')} {match}"
-                f" -d {sp.cluster_ip} {port}")
+    if p.has_internal:
+        head = (f"-A {p.internal_chain} -m comment --comment {_q(p.spn + ' cluster IP')} {p.match}"
+                f" -d {sp.cluster_ip} --dport {sp.port}")
         if opts.masquerade_all:
             nat.append(f"{head} -j {C.KUBE_MARK_MASQ}")
         elif cidr:
             # Off-cluster sources (incl. the node itself) reaching a ClusterIP are masqueraded so
             # replies come back through this node if the endpoint is elsewhere.
             nat.append(f"{head} ! -s {cidr} -j {C.KUBE_MARK_MASQ}")
-    if uses_ext:
-        buf.nat_chains.append(chain_line(ext))
-        _render_ext(nat, spn, sp, ext, svc, external_policy_chain, has_external, cidr)
-    if uses_fw:
-        buf.nat_chains.append(chain_line(fw))
-        _render_fw(nat, spn, sp, fw, ext, opts.node)
-    if cat.cluster and sp.uses_cluster_endpoints():
-        buf.nat_chains.append(chain_line(svc))
-        _render_balancer(nat, opts, spn, sp, svc, cat.cluster)
-    if cat.local and sp.uses_local_endpoints():
-        buf.nat_chains.append(chain_line(svl))
-        _render_balancer(nat, opts, spn, sp, svl, cat.local)
-    for ep in cat.reachable:
-        _render_endpoint(buf, opts, spn, sp, ep)
+    if p.uses_ext:
+        buf.nat_chains.append(chain_line(p.ext))
+        _render_ext(nat, p, cidr)
+    if p.uses_fw:
+        buf.nat_chains.append(chain_line(p.fw))
+        _render_fw(nat, p, opts.node)
+    if p.cat.cluster and sp.uses_cluster_endpoints():
+        buf.nat_chains.append(chain_line(p.svc))
+        _render_balancer(nat, opts, p, p.svc, p.cat.cluster)
+    if p.cat.local and sp.uses_local_endpoints():
+        buf.nat_chains.append(chain_line(p.svl))
+        _render_balancer(nat, opts, p, p.svl, p.cat.local)
+    for ep in p.cat.reachable:
+        _render_endpoint(buf, opts, p, ep)
 
 
-def _render_ext(nat: list, spn: str, sp: ServicePort, ext: str, svc: str, policy_chain: str,
-                has_external: bool, cidr: str) -> None:
+def _render_captures(buf: _Buffers, p: _Plan) -> None:
+    """The rules that catch the service's destinations (nat), or refuse them (filter)."""
+    sp, spn, match, nat, filt = p.sp, p.spn, p.match, buf.nat_rules, buf.filter_rules
+    has_any = p.cat.has_any
+    port = f"--dport {sp.port}"
+    refuse = f"-m comment --comment {p.filter_comment}"
+    if p.has_internal:
+        nat.append(f"-A {C.KUBE_SERVICES} -m comment --comment {_q(spn + ' cluster IP')} {match}"
+                   f" -d {sp.cluster_ip} {port} -j {p.internal_chain}")
+    else:
+        filt.append(f"-A {C.KUBE_SERVICES} {refuse} {match} -d {sp.cluster_ip} {port} -j {p.filter_target}")
+    for ip in sp.external_ips:
+        if has_any:
+            nat.append(f"-A {C.KUBE_SERVICES} -m comment --comment {_q(spn + ' external IP')} {match}"
+                       f" -d {ip} {port} -j {p.ext}")
+        if not p.has_external:
+            filt.append(f"-A {C.KUBE_EXTERNAL_SERVICES} {refuse} {match} -d {ip} {port} -j {p.filter_target}")
+    for ip in sp.load_balancer_ips:
+        if has_any:
+            nat.append(f"-A {C.KUBE_SERVICES} -m comment --comment {_q(spn + ' loadbalancer IP')} {match}"
+                       f" -d {ip} {port} -j {p.fw if p.uses_fw else p.ext}")
+        if p.uses_fw:
+            filt.append(f"-A {C.KUBE_PROXY_FIREWALL} -m comment --comment "
+                        f"{_q(f'{spn} traffic not accepted by {p.fw}')} {match} -d {ip} {port} -j DROP")
+    if not p.has_external:
+        for ip in sp.load_balancer_ips:
+            filt.append(f"-A {C.KUBE_EXTERNAL_SERVICES} {refuse} {match} -d {ip} {port} -j {p.filter_target}")
+    if sp.node_port:
+        if has_any:
+            # NodePorts are not subject to loadBalancerSourceRanges (they skip KUBE-FW).
+            nat.append(f"-A {C.KUBE_NODEPORTS} -m comment --comment {spn} {match}"
+                       f" --dport {sp.node_port} -j {p.ext}")
+        if not p.has_external:
+            filt.append(f"-A {C.KUBE_EXTERNAL_SERVICES} {refuse} -m addrtype --dst-type LOCAL {match}"
+                        f" --dport {sp.node_port} -j {p.filter_target}")
+    if sp.health_check_node_port:
+        filt.append(f"-A {C.KUBE_NODEPORTS} -m comment --comment {_q(spn + ' health check node port')}"
+                    f" -m tcp -p tcp --dport {sp.health_check_node_port} -j ACCEPT")
+
+
+def _render_ext(nat: list, p: _Plan, cidr: str) -> None:
     """KUBE-EXT-*: masquerade (Cluster) or keep the client IP (Local), then the policy chain."""
+    sp, spn, ext, svc = p.sp, p.spn, p.ext, p.svc
     if not sp.external_policy_local():
         # Endpoints may be on another node: masquerade so replies return through this one.
         nat.append(f"-A {ext} -m comment --comment {_q(f'masquerade traffic for {spn} external destinations')}"
@@ -208,12 +230,13 @@ def _render_ext(nat: list, spn: str, sp: ServicePort, ext: str, svc: str, policy
                    f" -m addrtype --src-type LOCAL -j {C.KUBE_MARK_MASQ}")
         nat.append(f"-A {ext} -m comment --comment {_q(f'route LOCAL traffic for {spn} external destinations')}"
                    f" -m addrtype --src-type LOCAL -j {svc}")
-    if has_external:
-        nat.append(f"-A {ext} -j {policy_chain}")
+    if p.has_external:
+        nat.append(f"-A {ext} -j {p.external_policy_chain}")
 
 
-def _render_fw(nat: list, spn: str, sp: ServicePort, fw: str, ext: str, node: NodeConfig) -> None:
+def _render_fw(nat: list, p: _Plan, node: NodeConfig) -> None:
     """KUBE-FW-*: allowed source ranges go on to EXT; the rest fall off to KUBE-PROXY-FIREWALL."""
+    sp, spn, fw, ext = p.sp, p.spn, p.fw, p.ext
     head = f"-A {fw} -m comment --comment {_q(spn + ' loadbalancer IP')}"
     allow_from_node = False
     node_ip = ipaddress.ip_address(node.node_ips[0]) if node.node_ips else None
@@ -233,9 +256,9 @@ def _ep_comment(opts: _Options, text: str) -> str:
     return "" if opts.large else f" -m comment --comment {text}"
 
 
-def _render_balancer(nat: list, opts: _Options, spn: str, sp: ServicePort, chain: str,
-                     endpoints: Sequence[Endpoint]) -> None:
+def _render_balancer(nat: list, opts: _Options, p: _Plan, chain: str, endpoints: Sequence[Endpoint]) -> None:
     """writeServiceToEndpointRules: affinity checks first, then 1/(n-i) random choices."""
+    sp, spn = p.sp, p.spn
     if sp.affinity_timeout is not None:
         for ep in endpoints:
             sep = C.sep_chain(sp, ep)
@@ -247,8 +270,9 @@ def _render_balancer(nat: list, opts: _Options, spn: str, sp: ServicePort, chain
         nat.append(f"-A {chain}{_ep_comment(opts, _q(f'{spn} -> {ep}'))}{stat} -j {C.sep_chain(sp, ep)}")
 
 
-def _render_endpoint(buf: _Buffers, opts: _Options, spn: str, sp: ServicePort, ep: Endpoint) -> None:
+def _render_endpoint(buf: _Buffers, opts: _Options, p: _Plan, ep: Endpoint) -> None:
     """KUBE-SEP-*: hairpin masquerade, then DNAT (recording the client for affinity)."""
+    sp, spn = p.sp, p.spn
     sep = C.sep_chain(sp, ep)
     proto = sp.protocol.lower()
     buf.nat_chains.append(chain_line(sep))

@@ -11,7 +11,7 @@ import ipaddress
 from dataclasses import dataclass, replace
 from typing import Iterable, Optional, Tuple, Union
 
-from k8slab.proxy.chains import SEP_PREFIX, is_service_chain, jump_rules
+from k8slab.proxy.chains import EXT_PREFIX, SEP_PREFIX, is_service_chain, jump_rules
 from k8slab.proxy.rules import Rule, Ruleset, parse, parse_rule
 
 _LOOPBACK = ipaddress.ip_network("127.0.0.0/8")
@@ -187,6 +187,9 @@ class _Walker:
             return self._take(table, chain, rules, j, st, prob, path, depth, choice)
         if table == "nat" and chain == "KUBE-SERVICES" and depth <= 1 and not _reached_service(path):
             path = path + (self.step(None, table, chain, "no match", prob, st),)
+        elif chain.startswith(EXT_PREFIX):
+            # Only an eTP Local EXT chain without local endpoints lets external clients fall through.
+            path = path + (self.step(None, table, chain, "return", prob, st),)
         return [(prob, st, path, "RETURN")]
 
     def _take(self, table, chain, rules, j, st, prob, path, depth, choice) -> list:
@@ -219,7 +222,7 @@ class _Walker:
         for b_prob, b_st, b_path, how in self.run(table, target, st, prob, jumped, depth + 1):
             if how == "RETURN":
                 if b_path == jumped:
-                    b_path = path  # nothing in the chain applied: leave the jump out of the story
+                    b_path = path  # nothing in that chain applied: leave the jump out of the story
                 out += self._from(table, chain, rules, j + 1, b_st, b_prob, b_path, depth)
             else:
                 out.append((b_prob, b_st, b_path, how))

@@ -90,7 +90,16 @@ def sh(pid: int, *argv: str) -> str:
 
 
 def netns_holder() -> subprocess.Popen:
-    return subprocess.Popen(["unshare", "-n", "sleep", "600"])
+    """A process in a fresh network namespace: a node (or a pod) for nsenter -t PID -n."""
+    proc = subprocess.Popen(["unshare", "-n", "sleep", "600"])
+    ours = os.readlink("/proc/self/ns/net")
+    deadline = time.monotonic() + 5
+    # Until unshare(2) has run, the child is still in our namespace: wait for it.
+    while os.readlink(f"/proc/{proc.pid}/ns/net") == ours:
+        if time.monotonic() > deadline:
+            raise RuntimeError("unshare -n did not create a network namespace")
+        time.sleep(0.002)
+    return proc
 
 
 def services():
@@ -250,36 +259,42 @@ def many(n: int, k: int = 5):
 def time_applies(report: Report) -> None:
     """Apply times for 100 and 1000 services x 5 endpoints, for each installed iptables backend."""
     from k8slab.proxy import apply as A
+
+    default = A.IPTABLES
+    backends = ["iptables"] + [b for b in ("iptables-legacy",) if shutil.which(f"{b}-restore")]
+    try:
+        for backend in backends:
+            A.IPTABLES = backend
+            # "iptables v1.8.9 (nf_tables)" -> "iptables (nf_tables)", the one on PATH.
+            label = backend if backend != "iptables" else "iptables " + sh(os.getpid(), "iptables", "-V").split()[-1]
+            for n in (100, 1000):
+                time_one(report, label, n)
+    finally:
+        A.IPTABLES = default
+
+
+def time_one(report: Report, label: str, n: int) -> None:
+    from k8slab.proxy.apply import apply
     from k8slab.proxy.model import NodeConfig
     from k8slab.proxy.render import render
 
     node = NodeConfig("node1", ("172.18.0.2",))
-    backends = ["iptables"] + [b for b in ("iptables-legacy",) if shutil.which(f"{b}-restore")]
-    default = A.IPTABLES
+    holder = netns_holder()
     try:
-        for backend in backends:
-            A.IPTABLES = backend
-            label = "PATH iptables (" + sh(os.getpid(), "iptables", "--version").split()[-1] + ")" \
-                if backend == "iptables" else backend
-            for n in (100, 1000):
-                holder = netns_holder()
-                try:
-                    svcs = many(n)
-                    text = report.time(f"{label} render {n} svc", lambda: render(node, svcs))
-                    chains = report.time(f"{label} first apply {n} svc (full)", lambda: A.apply(holder.pid, text, None))
-                    fewer = list(svcs)
-                    fewer[7] = replace(fewer[7], endpoints=fewer[7].endpoints[:4])
-                    t2 = render(node, fewer)
-                    chains = report.time(f"{label} {n} svc, one endpoint removed", lambda: A.apply(holder.pid, t2, chains))
-                    t3 = render(node, fewer[:-1])
-                    chains = report.time(f"{label} {n} svc, one service removed", lambda: A.apply(holder.pid, t3, chains))
-                    chains = report.time(f"{label} {n} svc, nothing changed", lambda: A.apply(holder.pid, t3, chains))
-                    report.time(f"{label} {n} svc, full rewrite", lambda: A.apply(holder.pid, t3, set(chains)))
-                    check_round_trip(report, f"{label} {n} services", holder.pid, t3)
-                finally:
-                    holder.kill()
+        pid = holder.pid
+        svcs = many(n)
+        text = report.time(f"{label}: render {n} svc", lambda: render(node, svcs))
+        chains = report.time(f"{label}: first apply, {n} svc (full)", lambda: apply(pid, text, None))
+        fewer = list(svcs)
+        fewer[7] = replace(fewer[7], endpoints=fewer[7].endpoints[:4])
+        t2, t3 = render(node, fewer), render(node, fewer[:-1])
+        chains = report.time(f"{label}: {n} svc, one endpoint removed", lambda: apply(pid, t2, chains))
+        chains = report.time(f"{label}: {n} svc, one service removed", lambda: apply(pid, t3, chains))
+        chains = report.time(f"{label}: {n} svc, nothing changed", lambda: apply(pid, t3, chains))
+        report.time(f"{label}: {n} svc, full rewrite", lambda: apply(pid, t3, set(chains)))
+        check_round_trip(report, f"{label}: {n} services", pid, t3)
     finally:
-        A.IPTABLES = default
+        holder.kill()
 
 
 def in_sandbox(info) -> int:

@@ -51,6 +51,7 @@ kind: Service
 metadata:
   name: my-service
 spec:
+  clusterIP: 10.96.100.10
   selector:
     app: myapp
   ports:
@@ -60,7 +61,17 @@ spec:
 """
 
 
+def until_answered(url: str) -> str:
+    """A pod shell line that waits (up to ~4 s) for a Service to answer, then prints one answer.
+
+    kube-proxy programs a Service a few milliseconds after its endpoints become ready; a request in
+    between is not rewritten (on a real cluster this window is longer), so scripts wait for it.
+    """
+    return f"for i in $(seq 20); do curl -s --max-time 1 {url} && break; sleep 0.2; done"
+
+
 def cluster_ip(out: str, name: str) -> str:
+    """The CLUSTER-IP column of `kubectl get svc` for one Service."""
     m = re.search(rf"^{name}\s+\S+\s+(\d+\.\d+\.\d+\.\d+)\s", out, re.M)
     assert m, out
     return m.group(1)
@@ -70,17 +81,14 @@ def test_cluster_ip_balances_over_every_ready_backend_and_refuses_without_endpoi
     script = (f"kubectl apply -f - <<EOF\n{hostname_pods(3, 'myapp')}---\n{CLIENT}---\n{SEED_003}EOF\n"
               "kubectl wait --for=condition=Ready pod --all --timeout=20s\n"
               "kubectl get svc my-service\nkubectl get endpoints my-service\n"
-              "kubectl exec client -- sh -c 'for i in $(seq 30); do curl -s --max-time 2 http://$MY_SERVICE/; echo; done'\n"
+              f"kubectl exec client -- sh -c '{until_answered('http://10.96.100.10/')}; echo; for i in $(seq 29); do curl -s --max-time 2 http://10.96.100.10/; echo; done'\n"
               "kubectl delete pod myapp-0 myapp-1 myapp-2 --grace-period=1\n"
-              "kubectl exec client -- sh -c 'curl -sS --max-time 2 http://$MY_SERVICE/ 2>&1; true'\n")
-    first = run_k8slab(script.split("kubectl exec")[0], mode)
-    assert first.returncode == 0, first.stdout + first.stderr
-    ip = cluster_ip(first.stdout, "my-service")
-    assert ip.startswith("10.9") or ip.startswith("10.10") or ip.startswith("10.11")
-    p = run_k8slab(script.replace("$MY_SERVICE", ip), mode)
+              "kubectl exec client -- sh -c 'curl -sS --max-time 2 http://10.96.100.10/ 2>&1; true'\n")
+    p = run_k8slab(script, mode)
     assert p.returncode == 0, p.stdout + p.stderr
+    assert cluster_ip(p.stdout, "my-service") == "10.96.100.10"
     answers = re.findall(r"^myapp-\d$", p.stdout, re.M)
-    assert len(answers) == 30 and set(answers) == {"myapp-0", "myapp-1", "myapp-2"}
+    assert len(answers) == 30 and set(answers) == {"myapp-0", "myapp-1", "myapp-2"}, p.stdout
     assert re.search(r"^my-service\s+10\.244\.\d+\.\d+:9376,10\.244\.\d+\.\d+:9376,10\.244\.\d+\.\d+:9376\s", p.stdout, re.M)
     assert "Connection refused" in p.stdout or "Couldn't connect" in p.stdout
 
@@ -88,10 +96,9 @@ def test_cluster_ip_balances_over_every_ready_backend_and_refuses_without_endpoi
 def test_session_affinity_sticks_to_one_backend():
     svc = SEED_003.replace("      targetPort: 9376\n", "      targetPort: 9376\n  sessionAffinity: ClientIP\n"
                            "  sessionAffinityConfig:\n    clientIP:\n      timeoutSeconds: 10800\n")
-    base = (f"kubectl apply -f - <<EOF\n{hostname_pods(3, 'myapp')}---\n{CLIENT}---\n{svc}EOF\n"
-            "kubectl wait --for=condition=Ready pod --all --timeout=20s\nkubectl get svc my-service\n")
-    ip = cluster_ip(run_k8slab(base).stdout, "my-service")
-    p = run_k8slab(base + f"kubectl exec client -- sh -c 'for i in $(seq 15); do curl -s http://{ip}/; echo; done'\n")
+    p = run_k8slab(f"kubectl apply -f - <<EOF\n{hostname_pods(3, 'myapp')}---\n{CLIENT}---\n{svc}EOF\n"
+                   "kubectl wait --for=condition=Ready pod --all --timeout=20s\n"
+                   f"kubectl exec client -- sh -c '{until_answered('http://10.96.100.10/')}; echo; for i in $(seq 14); do curl -s http://10.96.100.10/; echo; done'\n")
     answers = re.findall(r"^myapp-\d$", p.stdout, re.M)
     assert len(answers) == 15 and len(set(answers)) == 1, p.stdout
 
@@ -113,11 +120,13 @@ spec:
     nodePort: 30080
 """
     script = (f"kubectl apply -f - <<EOF\n{pods}---\n{svc}EOF\nkubectl wait --for=condition=Ready pod --all\n"
-              "ext curl -s http://node1:30080/clientip; echo\next curl -s http://node3:30080/clientip; echo\n"
+              f"ext sh -c '{until_answered('http://node1:30080/clientip')}; echo'\next sh -c 'curl -s http://node3:30080/clientip; echo'\n"
               "kubectl patch-free-local\n")
     script = script.replace("kubectl patch-free-local\n",
                             f"kubectl apply -f - <<EOF\n{svc.replace('  type: NodePort', '  type: NodePort' + chr(10) + '  externalTrafficPolicy: Local')}EOF\n"
-                            "ext curl -s --max-time 3 http://node2:30080/clientip; echo\n"
+                            # until the Local rules are in: then ext's own address arrives
+                            "ext sh -c 'for i in $(seq 20); do r=$(curl -s --max-time 1 http://node2:30080/clientip); "
+                            "case $r in 172.18.0.1:*) echo $r; break;; esac; sleep 0.2; done'\n"
                             "ext curl -s --max-time 2 http://node1:30080/clientip || echo no-answer-from-node1\n")
     p = run_k8slab(script)
     assert p.returncode == 0, p.stdout + p.stderr
@@ -145,7 +154,7 @@ spec:
               "kubectl wait --for=condition=Ready pod --all\n"
               "kubectl wait --for=jsonpath='{.status.loadBalancer.ingress[0].ip}' svc/my-loadbalancer-service\n"
               "kubectl get svc my-loadbalancer-service\n"
-              "ext sh -c 'curl -s http://172.18.255.200/; echo'\n")
+              f"ext sh -c '{until_answered('http://172.18.255.200/')}; echo'\n")
     p = run_k8slab(script)
     assert p.returncode == 0, p.stdout + p.stderr
     assert re.search(r"^my-loadbalancer-service\s+LoadBalancer\s+\S+\s+172\.18\.255\.200\s+80:3\d{4}/TCP", p.stdout, re.M)
@@ -159,6 +168,7 @@ kind: Service
 metadata:
   name: external-http-service
 spec:
+  clusterIP: 10.96.100.20
   ports:
     - name: http
       port: 80
@@ -181,6 +191,7 @@ kind: Service
 metadata:
   name: external-service
 spec:
+  clusterIP: 10.96.100.21
   type: ClusterIP
   ports:
   - protocol: TCP
@@ -197,25 +208,23 @@ subsets:
   ports:
   - port: 8080
 """
-    base = (f"kubectl apply -f - <<EOF\n{seed_000}---\n{seed_004}---\n{CLIENT}EOF\n"
-            "kubectl wait --for=condition=Ready pod/client\nkubectl get svc\nkubectl get endpointslices\n")
-    first = run_k8slab(base)
-    assert first.returncode == 0, first.stdout + first.stderr
-    assert re.search(r"^external-service-\w{5}\s+IPv4\s+8080\s+1\.1\.1\.1,2\.2\.2\.2\s", first.stdout, re.M), first.stdout
-    a, b = cluster_ip(first.stdout, "external-http-service"), cluster_ip(first.stdout, "external-service")
-    p = run_k8slab(base + f"kubectl exec client -- curl -s http://{a}/\n"
-                   f"kubectl exec client -- sh -c 'for i in $(seq 12); do curl -s http://{b}/; done'\n")
+    p = run_k8slab(f"kubectl apply -f - <<EOF\n{seed_000}---\n{seed_004}---\n{CLIENT}EOF\n"
+                   "kubectl wait --for=condition=Ready pod/client\nkubectl get endpointslices\n"
+                   f"kubectl exec client -- sh -c '{until_answered('http://10.96.100.20/')}'\n"
+                   "kubectl exec client -- sh -c 'for i in $(seq 12); do curl -s http://10.96.100.21/; done'\n")
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert re.search(r"^external-service-\w{5}\s+IPv4\s+8080\s+1\.1\.1\.1,2\.2\.2\.2\s", p.stdout, re.M), p.stdout
     assert "external host 192.168.3.215 (outside the cluster)" in p.stdout
     assert "external host 1.1.1.1" in p.stdout and "external host 2.2.2.2" in p.stdout
 
 
 def test_cluster_ip_does_not_answer_ping_and_hairpin_works():
     pod = hostname_pods(1, "solo", nodes=("node1",)).replace("serve-hostname", "netexec")
-    svc = "apiVersion: v1\nkind: Service\nmetadata:\n  name: solo\nspec:\n  selector:\n    app: solo\n  ports:\n  - port: 80\n    targetPort: 8080\n"
-    base = f"kubectl apply -f - <<EOF\n{pod}---\n{svc}EOF\nkubectl wait --for=condition=Ready pod --all\nkubectl get svc solo\n"
-    ip = cluster_ip(run_k8slab(base).stdout, "solo")
-    p = run_k8slab(base + f"kubectl exec solo-0 -- sh -c 'curl -s --max-time 3 http://{ip}/clientip; echo'\n"
-                   f"kubectl exec solo-0 -- sh -c 'ping -c1 -W1 {ip} >/dev/null && echo pong || echo no-pong'\n")
+    svc = ("apiVersion: v1\nkind: Service\nmetadata:\n  name: solo\nspec:\n  clusterIP: 10.96.100.30\n"
+           "  selector:\n    app: solo\n  ports:\n  - port: 80\n    targetPort: 8080\n")
+    p = run_k8slab(f"kubectl apply -f - <<EOF\n{pod}---\n{svc}EOF\nkubectl wait --for=condition=Ready pod --all\n"
+                   f"kubectl exec solo-0 -- sh -c '{until_answered('http://10.96.100.30/clientip')}; echo'\n"
+                   "kubectl exec solo-0 -- sh -c 'ping -c1 -W1 10.96.100.30 >/dev/null && echo pong || echo no-pong'\n")
     assert p.returncode == 0, p.stdout + p.stderr
     assert "10.244.1.1:" in p.stdout  # hairpin: masqueraded to the node's gateway address
     assert "no-pong" in p.stdout

@@ -9,6 +9,7 @@ import pytest
 from proxy_cases import NODE1, WEB_EPS, web
 
 from k8slab.proxy import apply as A
+from k8slab.proxy.batches import split_restore_input
 from k8slab.proxy.render import render
 
 EMPTY_SAVE = "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\nCOMMIT\n" \
@@ -38,6 +39,8 @@ class FakeIptables:
 def ipt(monkeypatch):
     fake = FakeIptables()
     monkeypatch.setattr(A, "_run", fake)
+    monkeypatch.setattr(A, "_batch_limited", lambda iptables: iptables in A._LIMITED)
+    monkeypatch.setattr(A, "_LIMITED", set())
     return fake
 
 
@@ -154,3 +157,35 @@ def test_compose_and_only_chains():
     assert A.only_chains(blocks, set()) == ""
     assert A.compose("", []) == ""
     assert A.compose("", ["KUBE-SEP-X"]) == "*nat\n:KUBE-SEP-X - [0:0]\n-X KUBE-SEP-X\nCOMMIT\n"
+
+
+def test_too_long_batches_are_split_from_then_on(ipt, monkeypatch):
+    monkeypatch.setattr(A, "MAX_BATCH_LINES", 10)
+    text = render(NODE1, [web(node_port=30080)])
+    ipt.fail_next = "sendmsg() failed: Message too long\niptables-restore: line 40 failed: Message too long."
+    A.restore(7, text)
+    sent = ipt.restores()
+    assert sent[0] == text and len(sent) > 3
+    assert all(len([x for x in chunk.splitlines() if x[0] in ":-"]) <= 10 for chunk in sent[1:])
+    ipt.calls.clear()
+    A.restore(7, text)
+    assert len(ipt.restores()) == len(sent) - 1  # no failing attempt any more
+
+
+def test_split_keeps_every_line_and_orders_targets_first():
+    text = A.compose(render(NODE1, [web(node_port=30080, affinity_timeout=60)]), ["KUBE-SEP-OLD"],
+                     {"filter": ([":KUBE-PROXY-CANARY - [0:0]"], ["-I INPUT -j KUBE-FIREWALL"])})
+    chunks = split_restore_input(text, 7)
+    lines = [x for c in chunks for x in c.splitlines() if x[0] in ":-"]
+    assert sorted(lines) == sorted(x for x in text.splitlines() if x[0] in ":-")
+    assert all(c.startswith("*") and c.endswith("COMMIT\n") for c in chunks)
+    first_seen = {}
+    for i, x in enumerate(lines):
+        if x.startswith(":"):
+            first_seen.setdefault(x[1:].split()[0], i)
+    for i, x in enumerate(lines):
+        if " -j KUBE-" in x:
+            target = x.rsplit(" -j ", 1)[1].split()[0]
+            assert first_seen[target] < i, x  # the target chain was declared (and filled) before
+    assert lines[-2:] == [":KUBE-SEP-OLD - [0:0]", "-X KUBE-SEP-OLD"]
+    assert split_restore_input(text, 10_000) != [] and len(split_restore_input(text, 10_000)) == 1

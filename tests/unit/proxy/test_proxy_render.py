@@ -92,9 +92,11 @@ def test_probabilities_are_kube_proxys_strings():
 
 
 def test_endpoints_are_ordered_as_strings_like_the_endpoint_slice_cache():
-    eps = (Endpoint("10.244.2.9", 80, "node2"), Endpoint("10.244.10.1", 80, "node1"), Endpoint("10.244.2.9", 80, "node2"))
+    eps = (Endpoint("10.244.2.9", 80, "node2"), Endpoint("10.244.10.1", 80, "node1"),
+           Endpoint("10.244.2.9", 80, "node2"))
     text = render(NODE1, [web(endpoints=eps)])
-    arrows = [line.split('-> ')[1].split('"')[0] for line in text.splitlines() if "-A KUBE-SVC" in line and "->" in line]
+    arrows = [line.split("-> ")[1].split('"')[0] for line in text.splitlines()
+              if line.startswith("-A KUBE-SVC") and "->" in line]
     assert arrows == ["10.244.10.1:80", "10.244.2.9:80"]  # deduplicated, "10.244.10.1" < "10.244.2.9"
 
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from proxy_cases import CASES
-from test_proxy_trace import SAVED
+from proxy_cases import CASES, SAVED
 
 from k8slab.proxy.render import render
 from k8slab.proxy.rules import Recent, parse, parse_rule
