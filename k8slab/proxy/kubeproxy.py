@@ -70,6 +70,10 @@ class KubeProxy:
             self._dirty.clear()
             try:
                 self.sync()
+            except RuntimeError:
+                if self._stop.is_set():
+                    return  # shutting down: the pool is gone
+                raise
             except Exception as e:  # keep proxying; the error is shown by `proxy rules`
                 self.last_error = str(e)
                 log.exception("kube-proxy sync failed")

@@ -21,6 +21,13 @@ def build_registry() -> Registry:
                     run_kubectl, aliases=("k",), program="k8slab"))
     reg.add(Command("nodes", "list the nodes and hosts of the lab network", "nodes", _nodes, program="k8slab"))
     reg.add(Command("net", "show the lab network: addresses, pod CIDRs, links", "net", _net, program="k8slab"))
+    from k8slab.shell.network import proxy_command, trace_command
+
+    reg.add(Command("proxy", "show a node's kube-proxy rules (iptables-save), or one Service's",
+                    "proxy rules [NODE] [SERVICE] [--counters]", proxy_command, program="k8slab"))
+    reg.add(Command("trace", "follow a new connection through kube-proxy's rules and the network",
+                    "trace FROM TO[:PORT] [--udp]", trace_command, program="k8slab",
+                    examples=("trace client svc/web", "trace ext node2:30080", "trace node1 10.96.0.1:443")))
     reg.add(Command("help", "show the commands (help COMMAND for one)", "help [COMMAND]", _help,
                     aliases=("?",), program="k8slab"))
     reg.add(Command("exit", "leave k8slab (the cluster goes with it)", "exit", _exit, aliases=("quit",),

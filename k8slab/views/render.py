@@ -21,6 +21,11 @@ class Printer:
         self.console = Console(file=self.err, no_color=not color, highlight=False, soft_wrap=True)
         self._color = color
 
+    @property
+    def colored(self) -> bool:
+        """Does stdout take colour (a terminal, and NO_COLOR unset)?"""
+        return self.out.isatty() and "NO_COLOR" not in os.environ
+
     def text(self, text: str, stream: str = "out") -> None:
         """Write text as-is (kubectl output must keep its exact spacing), ending with a newline."""
         f = self.out if stream == "out" else self.err
