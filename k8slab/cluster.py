@@ -17,13 +17,14 @@ from k8slab import __version__
 from k8slab.api.meta import ObjectMeta, utc_now
 from k8slab.api.node import Node, NodeAddress, NodeCondition, NodeSpec, NodeStatus, NodeSystemInfo
 from k8slab.api.pod import Pod
+from k8slab.api.service_strategy import ServiceStrategy
 from k8slab.api.store import Store
 from k8slab.api.bootstrap import kubernetes_service_objects
 from k8slab.controllers.endpoints import EndpointsController
 from k8slab.controllers.endpointslices import EndpointSliceController, MirroringController
 from k8slab.controllers.loadbalancer import AddressPool, LoadBalancerController
 from k8slab.controllers.scheduler import Scheduler
-from k8slab.net.addresses import (CLUSTER_CIDR, EXT_IP, EXT_NAME, LB_POOL, OUTSIDE_PORTS, WORLD_IP, WORLD_NAME, ClusterSpec, NodePlan,
+from k8slab.net.addresses import (CLUSTER_CIDR, kernel_has_sctp, EXT_IP, EXT_NAME, LB_POOL, OUTSIDE_PORTS, WORLD_IP, WORLD_NAME, ClusterSpec, NodePlan,
                                   PodIPAM)
 from k8slab.net.network import ClusterNetwork
 from k8slab.proxy.kubeproxy import KubeProxy
@@ -80,7 +81,7 @@ class Cluster:
     def __init__(self, spec: ClusterSpec, sandbox: Optional[SandboxInfo] = None):
         self.spec = spec
         self.sandbox = sandbox
-        self.store = Store()
+        self.store = Store(strategies=[ServiceStrategy(sctp=kernel_has_sctp())])
         self.network = ClusterNetwork(spec)
         self.scheduler = Scheduler(self.store)
         self.load_balancers = LoadBalancerController(self.store, AddressPool(*LB_POOL), self.network)

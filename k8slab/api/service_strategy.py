@@ -16,6 +16,7 @@ from k8slab.api.service import LoadBalancerStatus, Service, ServiceSpec
 from k8slab.api.service_alloc import allocate_create, allocate_update, needs_cluster_ip, needs_node_ports, release_all
 from k8slab.api.service_defaults import externally_accessible
 from k8slab.api.service_validation import needs_health_check
+from k8slab.api.errors import FieldError, invalid
 from k8slab.api.strategy import Strategy, Transaction, register_strategy
 
 
@@ -82,15 +83,27 @@ class ServiceStrategy(Strategy):
 
     kind = "Service"
 
-    def __init__(self, allocator: Optional[ServiceAllocator] = None):
+    def __init__(self, allocator: Optional[ServiceAllocator] = None, sctp: bool = True):
         self.allocator = allocator or ServiceAllocator()
+        self.sctp = sctp  # False where the kernel has no SCTP: kube-proxy could not program it
+
+    def _check_protocols(self, svc: Service) -> None:
+        if self.sctp:
+            return
+        causes = [FieldError.forbidden(f"spec.ports[{i}].protocol", "SCTP is not available: this machine's kernel "
+                                       "has no SCTP support, so kube-proxy could not program this port")
+                  for i, p in enumerate(svc.spec.ports) if p.protocol == "SCTP"]
+        if causes:
+            raise invalid("Service", svc.metadata.name or "", causes)
 
     def before_create(self, obj: Service, txn: Transaction) -> Service:
         """Allocate everything the new Service needs; errors come before any field validation."""
+        self._check_protocols(obj)
         return allocate_create(obj, self.allocator, txn)
 
     def before_update(self, old: Service, new: Service, txn: Transaction) -> Service:
         """Keep what was allocated, allocate or release for a type change, drop unused fields."""
+        self._check_protocols(new)
         new = replace(new, spec=normalize_cluster_ips(patch_allocated_values(new.spec, old.spec), old.spec))
         new = allocate_update(new, old, self.allocator, txn)
         new = replace(new, spec=drop_type_dependent_fields(new.spec, old.spec))

@@ -96,3 +96,14 @@ class PodIPAM:
     def in_use(self) -> int:
         """How many addresses are allocated."""
         return len(self._used)
+
+
+def kernel_has_sctp() -> bool:
+    """Can this kernel open an SCTP socket? (Without it, SCTP Services cannot be proxied.)"""
+    import socket
+
+    try:
+        socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_SCTP).close()
+        return True
+    except OSError:
+        return False

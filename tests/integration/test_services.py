@@ -228,3 +228,151 @@ def test_cluster_ip_does_not_answer_ping_and_hairpin_works():
     assert p.returncode == 0, p.stdout + p.stderr
     assert "10.244.1.1:" in p.stdout  # hairpin: masqueraded to the node's gateway address
     assert "no-pong" in p.stdout
+
+
+def test_udp_service_expose_and_the_seeing_commands():
+    udp_pod = """apiVersion: v1
+kind: Pod
+metadata:
+  name: echo
+  labels:
+    app: echo
+spec:
+  nodeName: node2
+  containers:
+  - name: echo
+    image: registry.k8s.io/e2e-test-images/agnhost:2.39
+    args: ["netexec", "--http-port=8080", "--udp-port=8081"]
+    ports:
+    - containerPort: 8080
+      name: http
+    - containerPort: 8081
+      name: udp
+      protocol: UDP
+"""
+    svc = """apiVersion: v1
+kind: Service
+metadata:
+  name: echo
+spec:
+  clusterIP: 10.96.100.40
+  selector:
+    app: echo
+  ports:
+  - name: http
+    port: 80
+    targetPort: http
+  - name: udp
+    port: 53
+    protocol: UDP
+    targetPort: udp
+"""
+    script = (f"kubectl apply -f - <<EOF\n{udp_pod}---\n{svc}---\n{CLIENT}EOF\n"
+              "kubectl wait --for=condition=Ready pod --all\n"
+              f"kubectl exec client -- sh -c '{until_answered('http://10.96.100.40/hostname')}; echo'\n"
+              "kubectl exec client -- sh -c 'echo hostname | nc -u -w1 10.96.100.40 53; echo'\n"
+              "kubectl expose pod echo --port=8000 --target-port=8080 --name=echo-np --cluster-ip=10.96.100.41 --type=NodePort\n"
+              "kubectl get all\n"
+              "kubectl describe svc echo\n"
+              "proxy rules node1 echo\n"
+              "trace client svc/echo\n"
+              "trace ext node3:30999\n")
+    p = run_k8slab(script)
+    assert p.returncode == 0, p.stdout + p.stderr
+    out = p.stdout
+    assert "condition met\necho\necho\n" in out  # HTTP and UDP both answered by the pod
+    assert "service/echo-np exposed" in out
+    assert re.search(r"^pod/echo\s+1/1\s+Running", out, re.M) and re.search(r"^service/echo\s+ClusterIP\s+10\.96\.100\.40", out, re.M)
+    assert re.search(r"^Endpoints:\s+10\.244\.2\.\d+:8080$", out, re.M)
+    assert "-p udp" in out and "--dport 53" in out and "DNAT --to-destination 10.244.2." in out
+    assert "KUBE-SVC-" in out and "100%  10.244.2." in out
+    assert "no Service rule matches 172.18.0.4:30999/TCP" in out
+
+
+def test_sctp_is_refused_clearly_when_the_kernel_lacks_it():
+    from k8slab.net.addresses import kernel_has_sctp
+
+    svc = "apiVersion: v1\nkind: Service\nmetadata:\n  name: s\nspec:\n  ports:\n  - port: 7777\n    protocol: SCTP\n"
+    p = run_k8slab(f"kubectl apply -f - <<EOF\n{svc}EOF\n")
+    if kernel_has_sctp():
+        assert p.returncode == 0 and "service/s created" in p.stdout
+    else:
+        assert p.returncode == 1
+        assert 'The Service "s" is invalid: spec.ports[0].protocol: Forbidden: SCTP is not available' in p.stderr
+
+
+SEED_000_SERVICES = """apiVersion: v1
+kind: Service
+metadata:
+  name: multi-port-service
+spec:
+  selector:
+    app: my-app
+  ports:
+    - name: http
+      protocol: TCP
+      port: 80
+      targetPort: 8080
+    - name: https
+      protocol: TCP
+      port: 443
+      targetPort: 8443
+      nodePort: 30443
+  type: NodePort
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: my-nodeport-service
+spec:
+  type: NodePort
+  ports:
+    - port: 80
+      targetPort: 80
+      nodePort: 30080
+  selector:
+    app: my-app
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: my-loadbalancer-service
+spec:
+  type: LoadBalancer
+  ports:
+    - port: 80
+      targetPort: 80
+  selector:
+    app: my-app
+"""
+
+MY_APP = """apiVersion: v1
+kind: Pod
+metadata:
+  name: my-app
+  labels:
+    app: my-app
+spec:
+  containers:
+  - name: web
+    image: nginx
+    ports:
+    - containerPort: 80
+    - containerPort: 8080
+    - containerPort: 8443
+"""
+
+
+def test_seed_000_exposure_services_apply_unchanged_and_answer_from_ext():
+    script = (f"kubectl apply -f - <<EOF\n{SEED_000_SERVICES}---\n{MY_APP}EOF\n"
+              "kubectl wait --for=condition=Ready pod/my-app\n"
+              "kubectl wait --for=jsonpath='{.status.loadBalancer.ingress[0].ip}' svc/my-loadbalancer-service\n"
+              "kubectl get svc\n"
+              f"ext sh -c '{until_answered('http://node1:30080/')} | grep -o \"Welcome to nginx\" | head -1'\n"
+              "ext sh -c 'curl -s http://node2:30443/ | grep -o \"Served by pod <b>my-app</b>\"'\n"
+              "ext sh -c 'curl -s http://172.18.255.200/ | grep -o \"Served by pod <b>my-app</b>\"'\n")
+    p = run_k8slab(script)
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert re.search(r"^multi-port-service\s+NodePort\s+\S+\s+<none>\s+80:3\d{4}/TCP,443:30443/TCP\s", p.stdout, re.M)
+    assert re.search(r"^my-nodeport-service\s+NodePort\s+\S+\s+<none>\s+80:30080/TCP\s", p.stdout, re.M)
+    assert p.stdout.count("Served by pod <b>my-app</b>") == 2
