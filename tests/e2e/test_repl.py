@@ -50,10 +50,11 @@ def test_a_learner_session(mode):
         # A mistake is one line, and the shell carries on.
         out = send(child, "kubectl get pod nope", "not found")
         assert "Traceback" not in out
-        # Completion of commands.
+        # Completion of commands: Tab turns "desc" into "describe", and the completed line runs.
         child.send("kubectl desc\t")
-        child.expect("describe")
-        child.sendcontrol("u")
+        child.sendline(" pod web")
+        child.expect(r"Name:\s+web")
+        child.expect_exact(PROMPT)
         # Ctrl-C stops a long-running command, not the shell.
         child.sendline("node1 ping 172.18.0.3")
         child.expect("bytes from 172.18.0.3")
