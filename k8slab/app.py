@@ -12,8 +12,13 @@ import sys
 import time
 from typing import Optional, Sequence
 
-from k8slab import __version__
-from k8slab.errors import UserError
+# Mininet imports distutils. In a virtualenv, setuptools' import hook then loads all of setuptools
+# for it (a third of a second of start-up); the standard library's distutils serves Mininet's
+# version check as well, so leave the hook out of our imports.
+sys.meta_path[:] = [f for f in sys.meta_path if type(f).__module__ != "_distutils_hack"]
+
+from k8slab import __version__  # noqa: E402
+from k8slab.errors import UserError  # noqa: E402
 
 EXIT_INTERNAL = 70  # EX_SOFTWARE: a bug in k8slab, not something the user did
 EXIT_INTERRUPTED = 130

@@ -66,7 +66,8 @@ def render_trace(ct, *, what: str = "", color: bool = False) -> str:
     b = (lambda t: f"{_STYLE['bold']}{t}{_STYLE['reset']}") if color else (lambda t: t)
     src = ct.source
     dst = f"{ct.dst_ip}:{ct.dst_port}/{ct.protocol}" + (f" ({what})" if what else "")
-    lines = [b(f"{src.kind} {src.name} ({src.ip}) -> {dst}"), f"  1. {ct.entry_note}"]
+    who = src.name if src.kind == src.name else f"{src.kind} {src.name}"
+    lines = [b(f"{who} ({src.ip}) -> {dst}"), f"  1. {ct.entry_note}"]
     n = 2
     if ct.node_trace is not None:
         lines.append(f"  {n}. On {ct.entry_node}, kube-proxy's rules (the ones applied to its kernel):")
