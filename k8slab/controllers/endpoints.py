@@ -117,7 +117,7 @@ class EndpointsController(Controller):
         svc = self.store.try_get("Service", name, ns)
         current = self.store.try_get("Endpoints", name, ns)
         if svc is None:
-            if current is not None and current.metadata.labels.get(MANAGED_BY) == "endpoint-controller":
+            if current is not None:  # as the real controller: a deleted Service takes its Endpoints along
                 self.store.delete("Endpoints", name, ns)
             return
         if not has_selector(svc):
