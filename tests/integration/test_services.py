@@ -376,3 +376,20 @@ def test_seed_000_exposure_services_apply_unchanged_and_answer_from_ext():
     assert re.search(r"^multi-port-service\s+NodePort\s+\S+\s+<none>\s+80:3\d{4}/TCP,443:30443/TCP\s", p.stdout, re.M)
     assert re.search(r"^my-nodeport-service\s+NodePort\s+\S+\s+<none>\s+80:30080/TCP\s", p.stdout, re.M)
     assert p.stdout.count("Served by pod <b>my-app</b>") == 2
+
+
+def test_internal_traffic_policy_local_and_rule_counters():
+    pods = hostname_pods(1, "loc", nodes=("node2",))
+    clients = "".join(f"---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: {n}\nspec:\n  nodeName: {node}\n"
+                      f"  containers:\n  - name: c\n    image: busybox\n    command: [sleep, '3600']\n"
+                      for n, node in (("near", "node2"), ("far", "node1")))
+    svc = ("apiVersion: v1\nkind: Service\nmetadata:\n  name: loc\nspec:\n  clusterIP: 10.96.100.50\n"
+           "  internalTrafficPolicy: Local\n  selector:\n    app: loc\n  ports:\n  - port: 80\n    targetPort: 9376\n")
+    p = run_k8slab(f"kubectl apply -f - <<EOF\n{pods}{clients}---\n{svc}EOF\nkubectl wait --for=condition=Ready pod --all\n"
+                   f"kubectl exec near -- sh -c '{until_answered('http://10.96.100.50/')}; echo'\n"
+                   "kubectl exec far -- sh -c 'curl -s --max-time 2 http://10.96.100.50/ || echo far-gets-nothing'\n"
+                   "proxy rules node1 loc --counters\n")
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert "\nloc-0\n" in p.stdout and "far-gets-nothing" in p.stdout
+    # node1 has no local endpoint: its filter table DROPs, and the counters show the dropped SYNs
+    assert re.search(r"^\[[1-9]\d*:\d+\] -A KUBE-SERVICES .*default/loc has no local endpoints.* -j DROP", p.stdout, re.M), p.stdout
