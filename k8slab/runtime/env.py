@@ -42,11 +42,11 @@ def _field_ref(pod: Pod, path: str) -> str:
     raise ConfigError(f'unsupported fieldPath: "{path}"')
 
 
-def container_env(pod: Pod, container: Container, service_env: Mapping[str, str] = ()) -> Dict[str, str]:
-    """The environment a container's process starts with."""
+def container_env(pod: Pod, container: Container, links: Mapping[str, str] = ()) -> Dict[str, str]:
+    """The environment a container's process starts with (`links`: the Service variables)."""
     env: Dict[str, str] = {"PATH": DEFAULT_PATH, "HOSTNAME": pod.spec.hostname or pod.metadata.name or "",
                            "HOME": "/root"}
-    env.update(dict(service_env))
+    env.update(dict(links))
     for var in container.env:
         if var.value_from:
             src = var.value_from
@@ -69,3 +69,46 @@ def container_env(pod: Pod, container: Container, service_env: Mapping[str, str]
 def expand_argv(argv: Sequence[str], env: Mapping[str, str]) -> list:
     """Expand `$(VAR)` in a container's command and args."""
     return [expand(a, env) for a in argv]
+
+
+def _env_name(name: str) -> str:
+    return name.upper().replace("-", "_")
+
+
+def service_env(services, namespace: str, enable_service_links: bool) -> Dict[str, str]:
+    """The `*_SERVICE_HOST`/`*_PORT_*` variables the kubelet gives a container (reference section 5).
+
+    Services with a ClusterIP in the pod's namespace (when enableServiceLinks), and `default/kubernetes`
+    always. Computed when the container starts: Services created later are not seen until a restart.
+    """
+    env: Dict[str, str] = {}
+    chosen = {}
+    for svc in services:
+        spec = svc.spec
+        if not spec.cluster_ip or spec.cluster_ip == "None" or spec.type == "ExternalName":
+            continue
+        ns, name = svc.metadata.namespace, svc.metadata.name
+        if (ns == namespace and enable_service_links) or (ns == "default" and name == "kubernetes"):
+            # A same-named Service in the pod's own namespace wins over default/kubernetes.
+            if name not in chosen or ns == namespace:
+                chosen[name] = svc
+    for name, svc in sorted(chosen.items()):
+        ip, ports = svc.spec.cluster_ip, svc.spec.ports
+        if not ports:
+            continue
+        prefix = _env_name(name)
+        env[f"{prefix}_SERVICE_HOST"] = ip
+        env[f"{prefix}_SERVICE_PORT"] = str(ports[0].port)
+        for p in ports:
+            if p.name:
+                env[f"{prefix}_SERVICE_PORT_{_env_name(p.name)}"] = str(p.port)
+        first = ports[0]
+        env[f"{prefix}_PORT"] = f"{(first.protocol or 'TCP').lower()}://{ip}:{first.port}"
+        for p in ports:
+            proto = (p.protocol or "TCP")
+            base = f"{prefix}_PORT_{p.port}_{proto.upper()}"
+            env[base] = f"{proto.lower()}://{ip}:{p.port}"
+            env[f"{base}_PROTO"] = proto.lower()
+            env[f"{base}_PORT"] = str(p.port)
+            env[f"{base}_ADDR"] = ip
+    return env

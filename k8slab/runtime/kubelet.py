@@ -24,7 +24,7 @@ from k8slab.net.addresses import PodIPAM
 from k8slab.net.network import ClusterNetwork
 from k8slab.runtime import processes
 from k8slab.runtime.catalogue import plan_container
-from k8slab.runtime.env import ConfigError, container_env, expand_argv
+from k8slab.runtime.env import ConfigError, container_env, expand_argv, service_env
 from k8slab.runtime.podfiles import pod_hosts_file, pod_resolv_conf
 from k8slab.runtime.state import (BACKOFF_MAX, BACKOFF_START, ContainerRun, PodRun, pod_status, running_state,
                                   runs_for, should_restart, terminated_state, waiting_state)
@@ -199,13 +199,16 @@ class Kubelet:
         spec = c.spec
         ports = [(p.container_port, p.protocol or "TCP") for p in spec.ports]
         try:
-            env = container_env(pod, spec)
+            links = service_env(self.store.list("Service"), pod.metadata.namespace,
+                                pod.spec.enable_service_links is not False)
+            env = container_env(pod, spec, links)
         except ConfigError as e:
             c.state = waiting_state("CreateContainerConfigError", str(e))
             self._later(2.0, (run.namespace, run.name))
             return
         plan = plan_container(spec.image or "", expand_argv(spec.command, env), expand_argv(spec.args, env),
                               ports, python=sys.executable)
+        c.env = env
         if c.generation:
             c.restart_count += 1
         c.generation += 1
@@ -265,6 +268,12 @@ class Kubelet:
         n = c.restart_count - (1 if previous else 0)
         path = os.path.join(self._pod_dir(run), container, f"{n}.log")
         return path if n >= 0 and os.path.exists(path) else None
+
+    def exec_env(self, key: Key, container: str) -> Optional[dict]:
+        """The environment a container was started with, which `kubectl exec` processes get too."""
+        run = self.pods.get(key)
+        c = run.find(container) if run else None
+        return dict(c.env) if c is not None and c.env is not None else None
 
     def exec_target(self, key: Key) -> Optional[int]:
         """The pid whose namespaces `kubectl exec` enters for this pod, if it is running here."""

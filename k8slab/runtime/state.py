@@ -30,6 +30,7 @@ class ContainerRun:
     backoff: float = 0.0
     restart_at: Optional[float] = None  # monotonic time of the next start attempt
     generation: int = 0  # bumped on every start, so a stale exit report is ignored
+    env: Optional[dict] = None  # the environment of the latest start (`kubectl exec` gets the same)
 
     @property
     def running(self) -> bool:

@@ -17,7 +17,6 @@ from k8slab.api.pod import Pod, pod_condition
 from k8slab.api.selectors import parse_selector
 from k8slab.errors import UserError
 from k8slab.runtime import processes
-from k8slab.runtime.env import ConfigError, container_env
 from k8slab.shell.commands import stream_process
 from k8slab.shell.kubectl import (KUBECTL, NAMESPACE, OUTPUT, SELECTOR, image_notices, kind_label, namespace_of,
                                   split_targets)
@@ -86,11 +85,7 @@ def _exec(session, args, stdin) -> Result:
     status = next((s for s in pod.status.container_statuses if s.name == container), None)
     if pid is None or status is None or status.state.running is None:
         raise UserError(f'error: unable to upgrade connection: container not found ("{container}")')
-    spec = next(c for c in pod.spec.containers if c.name == container)
-    try:
-        env = container_env(pod, spec)
-    except ConfigError:
-        env = {"PATH": processes.DEFAULT_PATH}
+    env = kubelet.exec_env((pod.metadata.namespace, pod.metadata.name), container) or {"PATH": processes.DEFAULT_PATH}
     if processes.find_executable(args.command_words[0], env.get("PATH", processes.DEFAULT_PATH)) is None:
         return Result().fail(f'error: Internal error occurred: Internal error occurred: error executing command in '
                              f'container: failed to exec in container: failed to start exec: OCI runtime exec '

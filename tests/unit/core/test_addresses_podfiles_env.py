@@ -86,3 +86,34 @@ def test_env_from_a_missing_configmap_is_a_config_error():
     pod = _pod([{"name": "A", "valueFrom": {"configMapKeyRef": {"name": "cfg", "key": "k"}}}])
     with pytest.raises(ConfigError, match='configmap "cfg" not found'):
         container_env(pod, pod.spec.containers[0])
+
+
+def _svc(name, ns="default", ip="10.0.0.11", ports=({"name": "redis", "port": 6379},), **spec):
+    from k8slab.api.service import Service
+
+    return from_dict(Service, {"apiVersion": "v1", "kind": "Service", "metadata": {"name": name, "namespace": ns},
+                               "spec": {"clusterIP": ip, "ports": list(ports), **spec}})
+
+
+def test_service_env_matches_the_kubelets_reference_example():
+    from k8slab.runtime.env import service_env
+
+    kube = _svc("kubernetes", ip="10.96.0.1", ports=({"name": "https", "port": 443},))
+    env = service_env([_svc("redis-master", ns="dev"), kube], "dev", True)
+    assert {k: v for k, v in env.items() if k.startswith("REDIS")} == {
+        "REDIS_MASTER_SERVICE_HOST": "10.0.0.11", "REDIS_MASTER_SERVICE_PORT": "6379",
+        "REDIS_MASTER_SERVICE_PORT_REDIS": "6379", "REDIS_MASTER_PORT": "tcp://10.0.0.11:6379",
+        "REDIS_MASTER_PORT_6379_TCP": "tcp://10.0.0.11:6379", "REDIS_MASTER_PORT_6379_TCP_PROTO": "tcp",
+        "REDIS_MASTER_PORT_6379_TCP_PORT": "6379", "REDIS_MASTER_PORT_6379_TCP_ADDR": "10.0.0.11"}
+    assert env["KUBERNETES_SERVICE_PORT_HTTPS"] == "443"
+
+
+def test_service_env_skips_headless_externalname_other_namespaces_and_respects_service_links():
+    from k8slab.runtime.env import service_env
+
+    kube = _svc("kubernetes", ip="10.96.0.1", ports=({"name": "https", "port": 443},))
+    services = [_svc("headless", ip="None"), _svc("ext", type="ExternalName", externalName="a.example.com", ip=None),
+                _svc("other", ns="prod"), _svc("mine"), kube]
+    env = service_env(services, "default", True)
+    assert {k.split("_")[0] for k in env} == {"MINE", "KUBERNETES"}
+    assert {k.split("_")[0] for k in service_env(services, "default", False)} == {"KUBERNETES"}
