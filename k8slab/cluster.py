@@ -14,18 +14,19 @@ import time
 from typing import Dict, Optional
 
 from k8slab import __version__
+from k8slab.api.bootstrap import kube_dns_objects, kubernetes_service_objects
 from k8slab.api.meta import ObjectMeta, utc_now
 from k8slab.api.node import Node, NodeAddress, NodeCondition, NodeSpec, NodeStatus, NodeSystemInfo
 from k8slab.api.pod import Pod
 from k8slab.api.service_strategy import ServiceStrategy
 from k8slab.api.store import Store
-from k8slab.api.bootstrap import kubernetes_service_objects
 from k8slab.controllers.endpoints import EndpointsController
 from k8slab.controllers.endpointslices import EndpointSliceController, MirroringController
 from k8slab.controllers.loadbalancer import AddressPool, LoadBalancerController
 from k8slab.controllers.scheduler import Scheduler
-from k8slab.net.addresses import (CLUSTER_CIDR, kernel_has_sctp, EXT_IP, EXT_NAME, LB_POOL, OUTSIDE_PORTS, WORLD_IP, WORLD_NAME, ClusterSpec, NodePlan,
-                                  PodIPAM)
+from k8slab.dns.feeder import DnsFeeder
+from k8slab.net.addresses import (CLUSTER_CIDR, EXT_IP, EXT_NAME, LB_POOL, OUTSIDE_NAMES, OUTSIDE_PORTS, WORLD_IP,
+                                  WORLD_NAME, ClusterSpec, NodePlan, PodIPAM, kernel_has_sctp)
 from k8slab.net.network import ClusterNetwork
 from k8slab.proxy.kubeproxy import KubeProxy
 from k8slab.proxy.model import NodeConfig
@@ -88,6 +89,7 @@ class Cluster:
         self.controllers = [self.scheduler, EndpointsController(self.store), EndpointSliceController(self.store),
                             MirroringController(self.store), self.load_balancers]
         self.kube_proxy: Optional[KubeProxy] = None
+        self.dns = DnsFeeder(self.store, STATE_DIR, OUTSIDE_NAMES)
         self.kubelets: Dict[str, Kubelet] = {}
         self.started_at: Optional[float] = None
         self._world = None
@@ -106,11 +108,15 @@ class Cluster:
         first = self.spec.node_plans()[0]
         for obj in kubernetes_service_objects(f"{first.ip}"):
             self.store.create(obj, namespace="default")
+        for obj in kube_dns_objects():
+            self.store.create(obj, namespace="kube-system")
+        self.dns.start()
         self._start_outside_world()
         for controller in self.controllers:
             controller.start()
-        self.kube_proxy = KubeProxy(self.store, [NodeConfig(name=p.name, node_ips=(p.ip,), cluster_cidr=str(CLUSTER_CIDR))
-                                                 for p in self.spec.node_plans()], self.network.pid_of)
+        nodes = [NodeConfig(name=p.name, node_ips=(p.ip,), cluster_cidr=str(CLUSTER_CIDR))
+                 for p in self.spec.node_plans()]
+        self.kube_proxy = KubeProxy(self.store, nodes, self.network.pid_of)
         self.kube_proxy.start()
         for kubelet in self.kubelets.values():
             kubelet.start()
@@ -132,6 +138,7 @@ class Cluster:
             self.kube_proxy.stop()
         for controller in self.controllers:
             controller.stop()
+        self.dns.stop()
         for kubelet in self.kubelets.values():
             kubelet.stop()
         if self._world is not None:

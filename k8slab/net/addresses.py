@@ -21,6 +21,13 @@ WORLD_NAME = "world"
 WORLD_IP = "172.18.0.254"
 OUTSIDE_ADDRESSES = ("1.1.1.1", "2.2.2.2", "192.168.3.215", "192.168.3.216")
 OUTSIDE_PORTS = (80, 443, 8080, 3306, 5432)
+# The outside world's names, answered by the cluster DNS itself (nothing is forwarded anywhere).
+OUTSIDE_NAMES = {
+    "my.database.example.com": ("192.168.3.216",),
+    "example.com": ("1.1.1.1",),
+    "www.example.com": ("1.1.1.1",),
+    "api.example.com": ("2.2.2.2",),
+}
 # MetalLB-style pool for LoadBalancer Services, on the lab network as kind's docs suggest.
 LB_POOL = ("172.18.255.200", "172.18.255.250")
 MAX_NODES = 50

@@ -130,6 +130,8 @@ _BY_REPOSITORY = {
 _BY_NAME = {
     "agnhost": _Entry("agnhost", ("/agnhost",), ("pause",)),
     "pause": _Entry("pause", ("/pause",), ()),
+    # registry.k8s.io/coredns/coredns, coredns/coredns: the cluster DNS server.
+    "coredns": _Entry("coredns", ("/coredns",), ()),
 }
 
 
@@ -357,6 +359,15 @@ def _resolve_pause(image, argv, _ports, python):
     return ContainerPlan(server_argv(python, "pause.py", *argv[1:]), image, "pause", (), None)
 
 
+def _resolve_coredns(image, argv, _ports, python):
+    """k8slab's cluster DNS server, with CoreDNS's own arguments (e.g. -conf /etc/coredns/Corefile)."""
+    if argv[0] not in ("/coredns", "coredns"):
+        return _plain(image, argv)
+    # Not -I -S: the server needs the DNS wire-format library from k8slab's environment.
+    return ContainerPlan((python, "-m", "k8slab.dns.server", *argv[1:]), image, "coredns",
+                         ((53, "UDP"), (53, "TCP")), None)
+
+
 _RESOLVERS = {
     "nginx": _resolve_web("nginx.py", ("nginx", "nginx-debug"), "/docker-entrypoint.sh"),
     "httpd": _resolve_web("httpd.py", ("httpd-foreground", "httpd"), ""),
@@ -366,4 +377,5 @@ _RESOLVERS = {
     "agnhost": _resolve_agnhost,
     "http-echo": _resolve_http_echo,
     "pause": _resolve_pause,
+    "coredns": _resolve_coredns,
 }

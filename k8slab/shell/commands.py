@@ -28,6 +28,11 @@ def build_registry() -> Registry:
     reg.add(Command("trace", "follow a new connection through kube-proxy's rules and the network",
                     "trace FROM TO[:PORT] [--udp]", trace_command, program="k8slab",
                     examples=("trace client svc/web", "trace ext node2:30080", "trace node1 10.96.0.1:443")))
+    from k8slab.shell.dns import dns_command
+
+    reg.add(Command("dns", "what the cluster DNS answers; its live query log",
+                    "dns records [NAMESPACE/SERVICE] | dns log on|off", dns_command, program="k8slab",
+                    examples=("dns records default/web", "dns log on")))
     reg.add(Command("help", "show the commands (help COMMAND for one)", "help [COMMAND]", _help,
                     aliases=("?",), program="k8slab"))
     reg.add(Command("exit", "leave k8slab (the cluster goes with it)", "exit", _exit, aliases=("quit",),

@@ -9,6 +9,7 @@ from prompt_toolkit import PromptSession
 from prompt_toolkit.auto_suggest import AutoSuggestFromHistory
 from prompt_toolkit.completion import Completer, Completion
 from prompt_toolkit.history import FileHistory, InMemoryHistory
+from prompt_toolkit.patch_stdout import patch_stdout
 
 from k8slab.shell.completion import suggest
 
@@ -52,12 +53,14 @@ def run_repl(session, ready_in: float) -> int:
                          "Type `help` for the commands, `exit` or Ctrl-D to leave.")
     prompt = PromptSession(history=_history(), completer=ShellCompleter(session),
                            auto_suggest=AutoSuggestFromHistory(), complete_while_typing=False)
-    while not session.exit_requested:
-        try:
-            line = prompt.prompt("k8slab> ")
-        except KeyboardInterrupt:
-            continue
-        except EOFError:
-            break
-        session.run(line)
+    # Background output (the DNS query log) is printed above the prompt, not through it.
+    with patch_stdout(raw=True):
+        while not session.exit_requested:
+            try:
+                line = prompt.prompt("k8slab> ")
+            except KeyboardInterrupt:
+                continue
+            except EOFError:
+                break
+            session.run(line)
     return 0

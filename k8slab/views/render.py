@@ -15,11 +15,22 @@ class Printer:
     """Writes Results: kubectl-style text exactly as produced, errors in red on a terminal."""
 
     def __init__(self, out: TextIO | None = None, err: TextIO | None = None):
-        self.out = out or sys.stdout
-        self.err = err or sys.stderr
-        color = self.err.isatty() and "NO_COLOR" not in os.environ
-        self.console = Console(file=self.err, no_color=not color, highlight=False, soft_wrap=True)
-        self._color = color
+        # Streams are looked up when used, not kept: in the REPL, sys.stdout is replaced while the
+        # prompt runs so that background output (the DNS query log) lands above the prompt.
+        self._out, self._err = out, err
+        self._color = self.err.isatty() and "NO_COLOR" not in os.environ
+        self.console = Console(file=err, stderr=err is None, no_color=not self._color, highlight=False,
+                               soft_wrap=True)
+
+    @property
+    def out(self) -> TextIO:
+        """Where stdout text goes now."""
+        return self._out or sys.stdout
+
+    @property
+    def err(self) -> TextIO:
+        """Where stderr text goes now."""
+        return self._err or sys.stderr
 
     @property
     def colored(self) -> bool:
