@@ -363,9 +363,11 @@ def _resolve_coredns(image, argv, _ports, python):
     """k8slab's cluster DNS server, with CoreDNS's own arguments (e.g. -conf /etc/coredns/Corefile)."""
     if argv[0] not in ("/coredns", "coredns"):
         return _plain(image, argv)
-    # Not -I -S: the server needs the DNS wire-format library from k8slab's environment.
-    return ContainerPlan((python, "-m", "k8slab.dns.server", *argv[1:]), image, "coredns",
-                         ((53, "UDP"), (53, "TCP")), None)
+    # Not -I -S: the server needs the DNS wire-format library from k8slab's environment. The pod's
+    # working directory is /, so say where the k8slab package is.
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    boot = f"import sys; sys.path.insert(0, {root!r}); from k8slab.dns.server import main; sys.exit(main())"
+    return ContainerPlan((python, "-c", boot, *argv[1:]), image, "coredns", ((53, "UDP"), (53, "TCP")), None)
 
 
 _RESOLVERS = {
