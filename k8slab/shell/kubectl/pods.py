@@ -114,7 +114,9 @@ def _exec_attached(pid: int, command, env) -> Result:
 
 # -- logs ------------------------------------------------------------------------------------------
 
-def _logs(session, args, _stdin) -> Result:
+def _logs(session, args, stdin) -> Result:
+    if args.selector:
+        return _logs_by_selector(session, args)
     if not args.args:
         raise UserError("error: expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\n"
                         "POD or TYPE/NAME is a required argument for the logs command")
@@ -144,6 +146,30 @@ def _logs(session, args, _stdin) -> Result:
             result.out.append(text)
         return result
     result.stream = _follow(session, key, container, path, len(data), text)
+    return result
+
+
+def _logs_by_selector(session, args) -> Result:
+    """`kubectl logs -l SEL`: the last lines (10 by default, as kubectl) of every matching pod's container."""
+    if args.follow:
+        raise UserError("error: k8slab follows one pod at a time: kubectl logs -f POD")
+    pods = session.cluster.store.list("Pod", namespace_of(session, args), parse_selector(args.selector))
+    result = Result()
+    if not pods:
+        return result.warn(f"No resources found in {namespace_of(session, args)} namespace.")
+    tail = int(args.tail) if args.tail is not None else 10
+    for pod in pods:
+        container = args.container or pod.spec.containers[0].name
+        kubelet = session.cluster.kubelet_for(pod)
+        path = kubelet.log_path((pod.metadata.namespace, pod.metadata.name), container, args.previous) if kubelet else None
+        if path is None:
+            continue
+        with open(path, "rb") as f:
+            lines = f.read().decode(errors="replace").splitlines()
+        shown = lines[-tail:] if tail >= 0 else lines
+        if shown:
+            result.lines.append(("out", "\n".join(shown)))
+            result.out.append("\n".join(shown))
     return result
 
 
@@ -308,8 +334,9 @@ KUBECTL.add(Command(
     flags=(Flag(("-c", "--container"), "the container (default: the first)", value="NAME"),
            Flag(("-f", "--follow"), "keep printing new output until the container stops (Ctrl-C to stop)"),
            Flag(("-p", "--previous"), "the previous run of a restarted container"),
-           Flag(("--tail",), "only the last N lines", value="N"), NAMESPACE),
-    positional=("pod",), examples=("kubectl logs web", "kubectl logs -f web")))
+           Flag(("--tail",), "only the last N lines", value="N"), SELECTOR, NAMESPACE),
+    positional=("pod",), examples=("kubectl logs web", "kubectl logs -f web",
+                                   "kubectl logs -n kube-system -l k8s-app=kube-dns")))
 
 KUBECTL.add(Command(
     "label", "add, change or remove labels", "kubectl label KIND NAME KEY=VALUE... KEY-... [--overwrite]", _label,
