@@ -145,6 +145,14 @@ class Cluster:
             processes.signal_group(self._world, 9)
         self.network.stop()
 
+    def add_outside_host(self, name: str, ip: str) -> None:
+        """A host outside the cluster (for lessons and labs): its address on the world, its name in DNS.
+
+        The world's servers listen on every address, so the new host answers on the usual ports.
+        """
+        self.network.add_outside_address(ip)
+        self.dns.add_external(name, (ip,))
+
     def kubelet_for(self, pod: Pod) -> Optional[Kubelet]:
         """The kubelet of the node a pod is bound to."""
         return self.kubelets.get(pod.spec.node_name or "")

@@ -147,6 +147,11 @@ class ClusterNetwork:
         ]
         _run_script(node, lines)
 
+    def add_outside_address(self, ip: str) -> None:
+        """Give the outside world one more address (nodes and ext already route there)."""
+        with self._node_locks[WORLD_NAME]:
+            _run_script(self.hosts[WORLD_NAME], [f"ip addr replace {ip}/32 dev lo"])
+
     def announce(self, node: str, ip: str) -> None:
         """Answer ARP for a LoadBalancer IP on `node`, as MetalLB's layer-2 speaker does."""
         with self._node_locks[node]:
