@@ -138,44 +138,49 @@ def test_environment_variables_only_for_services_that_existed_first_and_the_quer
     assert re.search(r"^_http\._tcp\.my-service\.default\.svc\.cluster\.local\.\s+30\s+IN\s+SRV\s+0 100 80 ", p.stdout, re.M)
 
 
+OUTSIDE_HOST_SCRIPT = r"""
+import json, sys, time
+from k8slab.sandbox import run_in_sandbox
+
+def inside(_info):
+    from k8slab.cluster import Cluster
+    from k8slab.net.addresses import ClusterSpec
+    from k8slab.runtime import processes
+
+    cluster = Cluster(ClusterSpec(2))
+    cluster.start()
+    try:
+        cluster.add_outside_host("db.lab.example", "203.0.113.7")
+        deadline, dns_ip = time.monotonic() + 15, None
+        while time.monotonic() < deadline and not dns_ip:
+            ready = [p for p in cluster.store.list("Pod", "kube-system")
+                     if p.status.container_statuses and p.status.container_statuses[0].ready]
+            dns_ip = ready[0].status.pod_ip if ready else None
+            time.sleep(0.1)
+        node = cluster.network.pid_of("node1")
+        http = processes.run_in(node, ["curl", "-s", "--max-time", "3", "http://203.0.113.7:5432/"]).stdout.decode()
+        name = processes.run_in(node, ["dig", "+short", f"@{dns_ip}", "db.lab.example"]).stdout.decode()
+        print(json.dumps({"http": http, "dns": name}), flush=True)
+    finally:
+        cluster.stop()
+    return 0
+
+sys.exit(run_in_sandbox(inside))
+"""
+
+
 def test_lessons_can_add_outside_hosts_with_names():
     """Cluster.add_outside_host: a new address on the outside world, answering, with its name in DNS."""
     import json
     import os
+    import subprocess
+    import sys
 
-    from k8slab.sandbox import run_in_sandbox
+    from tests.conftest import REPO
 
-    r, w = os.pipe()
-
-    def inside(_info) -> int:
-        import time
-
-        from k8slab.cluster import Cluster
-        from k8slab.net.addresses import ClusterSpec
-        from k8slab.runtime import processes
-
-        cluster = Cluster(ClusterSpec(2))
-        cluster.start()
-        try:
-            cluster.add_outside_host("db.lab.example", "203.0.113.7")
-            deadline = time.monotonic() + 15
-            dns_ip = None
-            while time.monotonic() < deadline and not dns_ip:
-                pods = cluster.store.list("Pod", "kube-system")
-                ready = [p for p in pods if p.status.container_statuses and p.status.container_statuses[0].ready]
-                dns_ip = ready[0].status.pod_ip if ready else None
-                time.sleep(0.1)
-            node = cluster.network.pid_of("node1")
-            http = processes.run_in(node, ["curl", "-s", "--max-time", "3", "http://203.0.113.7:5432/"]).stdout.decode()
-            name = processes.run_in(node, ["dig", "+short", f"@{dns_ip}", "db.lab.example"]).stdout.decode()
-            os.write(w, json.dumps({"http": http, "dns": name}).encode())
-        finally:
-            cluster.stop()
-        return 0
-
-    run_in_sandbox(inside)
-    os.close(w)
-    with os.fdopen(r) as f:
-        got = json.loads(f.read() or "{}")
-    assert "external host 203.0.113.7 (outside the cluster)" in got.get("http", "")
+    # In a child process: entering the sandbox moves the calling process into new namespaces.
+    p = subprocess.run([sys.executable, "-c", OUTSIDE_HOST_SCRIPT], capture_output=True, text=True, timeout=60,
+                       env={**os.environ, "PYTHONPATH": str(REPO)})
+    got = json.loads(p.stdout.strip().splitlines()[-1]) if p.stdout.strip() else {}
+    assert "external host 203.0.113.7 (outside the cluster)" in got.get("http", ""), p.stdout + p.stderr
     assert got.get("dns", "").strip() == "203.0.113.7"
