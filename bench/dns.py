@@ -78,6 +78,9 @@ def run(duration: float, runs: int) -> None:
         return pod.status.container_statuses and all(c.ready for c in pod.status.container_statuses)
 
     assert wait_for(lambda: all(ready(p) for p in store.list("Pod", None)) and len(store.list("Pod", None)) == 2)
+    # Measure a settled cluster: every node has the kube-dns endpoint programmed (dnsperf keeps its
+    # first queries in flight until they time out, so queries sent before that would stall it).
+    assert cluster.kube_proxy.wait_synced(store.resource_version, timeout=30)
     client_pod = store.get("Pod", "client", "default")
     client = cluster.kubelets[client_pod.spec.node_name].exec_target(("default", "client"))
     dns_pod = store.list("Pod", "kube-system")[0]

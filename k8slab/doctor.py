@@ -13,7 +13,7 @@ from typing import Callable, List, Optional
 REQUIRED_COMMANDS = {
     "mnexec": "mininet", "ip": "iproute2", "iptables": "iptables", "iptables-restore": "iptables",
     "ifconfig": "net-tools", "bash": "bash", "nsenter": "util-linux", "unshare": "util-linux",
-    "mount": "mount", "sysctl": "procps",
+    "mount": "mount", "sysctl": "procps", "conntrack": "conntrack",
 }
 POD_TOOLS = {
     "curl": "curl", "wget": "wget", "dig": "bind9-dnsutils", "nslookup": "bind9-dnsutils",

@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import logging
 import subprocess
 from typing import Iterable, Optional, Sequence
 
@@ -30,6 +31,7 @@ RESTORE_FLAGS = ("-w", "5", "--noflush", "--counters")
 # kube-proxy sets this so that NodePorts answer on 127.0.0.1 (the KUBE-FIREWALL rule limits it).
 _ROUTE_LOCALNET = "/proc/sys/net/ipv4/conf/all/route_localnet"
 TIMEOUT = 60
+log = logging.getLogger(__name__)
 
 
 class ApplyError(RuntimeError):
@@ -266,3 +268,23 @@ def _drop_empty_tables(lines: list) -> list:
         else:
             out.append(line)
     return out
+
+
+def flush_udp_conntrack(pid: int, destinations) -> None:
+    """Delete UDP conntrack entries to (address or CIDR, port) destinations; None matches any."""
+    for ip, port in destinations:
+        argv = ["conntrack", "-D", "-p", "udp"]
+        if port:
+            argv += ["--orig-port-dst", str(port)]
+        if ip:
+            argv += ["--orig-dst", ip]
+        try:
+            # Exit status 1 just means there was nothing to delete.
+            subprocess.run(in_netns(pid, argv), capture_output=True, timeout=TIMEOUT)
+        except (OSError, subprocess.TimeoutExpired):
+            log.warning("conntrack flush failed for %s:%s", ip, port)
+
+
+def atomic() -> bool:
+    """Does one sync reach the kernel in one transaction? (Not for rootless iptables-nft: see batches.)"""
+    return not _batch_limited(IPTABLES)

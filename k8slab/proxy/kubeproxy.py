@@ -20,6 +20,7 @@ from k8slab.proxy.sources import service_ports
 
 log = logging.getLogger(__name__)
 
+SERVICE_CIDR = "10.96.0.0/12"
 COALESCE = 0.005  # seconds to gather a burst of events (an apply of many objects) into one sync
 
 
@@ -31,6 +32,7 @@ class KubeProxy:
         self.nodes = {n.name: n for n in nodes}
         self.pid_of = pid_of
         self.rendered: Dict[str, str] = {}
+        self._udp_backends: Dict[tuple, frozenset] = {}  # UDP service port -> its endpoints at the last sync
         self._chains: Dict[str, Optional[set]] = {n.name: None for n in nodes}
         self._dirty = threading.Event()
         self._stop = threading.Event()
@@ -88,9 +90,36 @@ class KubeProxy:
         for name, ok in zip(changed, results):
             if ok:
                 self.rendered[name] = texts[name]
+        stale = self._stale_udp(ports)
+        if changed and not iptables.atomic():
+            # Applied in pieces: a datagram that slipped through while a chain was being rewritten
+            # left a conntrack entry without DNAT, which would keep its flow from ever being proxied.
+            stale = [(SERVICE_CIDR, None)]
+        if stale:
+            list(self._pool.map(lambda name: iptables.flush_udp_conntrack(self.pid_of(name), stale), self.nodes))
         with self._synced:
             self.generation = rv
             self._synced.notify_all()
+
+    def _stale_udp(self, ports) -> list:
+        """UDP destinations whose backends changed: their conntrack entries would keep the old choice.
+
+        UDP has no connection to end, so a conntrack entry made before the rules existed (or for an
+        endpoint that is gone) would keep steering a client's datagrams; kube-proxy deletes them.
+        """
+        current = {}
+        for sp in ports:
+            if sp.protocol == "UDP":
+                current[(sp.namespace, sp.name, sp.port_name)] = (sp, frozenset(str(e) for e in sp.endpoints))
+        stale = []
+        for key, (sp, backends) in current.items():
+            if self._udp_backends.get(key) != backends:
+                stale.append((sp.cluster_ip, sp.port))
+                stale += [(ip, sp.port) for ip in sp.external_ips + sp.load_balancer_ips]
+                if sp.node_port:
+                    stale.append((None, sp.node_port))
+        self._udp_backends = {k: v for k, (_, v) in current.items()}
+        return stale
 
     def _apply(self, node: str, text: str) -> bool:
         try:

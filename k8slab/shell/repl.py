@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from contextlib import nullcontext
 from typing import Iterable
 
 from prompt_toolkit import PromptSession
@@ -53,8 +54,10 @@ def run_repl(session, ready_in: float) -> int:
                          "Type `help` for the commands, `exit` or Ctrl-D to leave.")
     prompt = PromptSession(history=_history(), completer=ShellCompleter(session),
                            auto_suggest=AutoSuggestFromHistory(), complete_while_typing=False)
-    # Background output (the DNS query log) is printed above the prompt, not through it.
-    with patch_stdout(raw=True):
+    # Background output (the DNS query log) is printed above the prompt, not through it. A dumb
+    # terminal gets prompt_toolkit's plain prompt, which must write to the real stdout.
+    dumb = os.environ.get("TERM", "dumb") in ("dumb", "unknown")
+    with (nullcontext() if dumb else patch_stdout(raw=True)):
         while not session.exit_requested:
             try:
                 line = prompt.prompt("k8slab> ")
