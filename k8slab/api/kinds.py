@@ -21,6 +21,7 @@ KIND_MODULES: List[str] = [
     "k8slab.api.service",
     "k8slab.api.endpoints",
     "k8slab.api.endpointslice",
+    "k8slab.api.apps",
 ]
 
 
