@@ -104,3 +104,17 @@ def test_kill_9_leaves_nothing_behind(mode):
         child.close(force=True)
     assert os.popen("ip -o link").read() == links_before
     assert open("/proc/self/mountinfo").read() == mounts_before
+
+
+def test_get_watch_streams_changes_until_ctrl_c():
+    child = spawn("root")
+    try:
+        send(child, "kubectl run flaky --image=busybox -- sh -c 'sleep 1; exit 1'", "pod/flaky created")
+        child.sendline("kubectl get pods -w")
+        child.expect(r"NAME\s+READY\s+STATUS")
+        child.expect(r"flaky\s+0/1\s+(Error|CrashLoopBackOff)", timeout=20)  # a change arrives by itself
+        child.sendintr()
+        child.expect_exact(PROMPT)
+        send(child, "nodes", "node3")  # the shell is still there
+    finally:
+        child.close(force=True)

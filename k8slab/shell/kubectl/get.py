@@ -7,6 +7,7 @@ from k8slab.api.codec import to_dict
 from k8slab.api.errors import ApiError
 from k8slab.api.selectors import parse_selector
 from k8slab.errors import UserError
+from k8slab.shell.kubectl.watching import watch_rows
 from k8slab.shell.kubectl import (ALL_NAMESPACES, KUBECTL, NAMESPACE, OUTPUT, SELECTOR, dicts, namespace_of,
                                   now, split_targets)
 from k8slab.shell.registry import Command, Flag
@@ -62,6 +63,13 @@ def _get(session, args, _stdin) -> Result:
     if not objs and not named:
         scoped = any(i.namespaced for i, _ in targets)
         result.warn(tables.no_resources_message(ns if scoped and not args.all_namespaces else None))
+    if args.watch:
+        if len(targets) != 1:
+            raise UserError("error: you may only specify a single resource type")
+        info, name = targets[0]
+        result.stream = watch_rows(store, info, ns if info.namespaced else None, selector, name,
+                                   wide=fmt == "wide", all_namespaces=bool(args.all_namespaces),
+                                   show_labels=args.show_labels)
     return result
 
 
@@ -142,6 +150,7 @@ KUBECTL.add(Command(
     flags=(NAMESPACE, ALL_NAMESPACES, OUTPUT, SELECTOR,
            Flag(("--show-labels",), "add a LABELS column"),
            Flag(("--no-headers",), "leave out the header line"),
+           Flag(("-w", "--watch"), "after listing, print each change as it happens (Ctrl-C stops)"),
            Flag(("-L", "--label-columns"), "add a column for each of these label keys", value="KEYS", repeat=True)),
     positional=("kind", "name"),
     examples=("kubectl get pods -o wide", "kubectl get pod web -o yaml", "kubectl get nodes --show-labels",
