@@ -18,12 +18,14 @@ from k8slab.api.bootstrap import kube_dns_objects, kubernetes_service_objects
 from k8slab.api.meta import ObjectMeta, utc_now
 from k8slab.api.node import Node, NodeAddress, NodeCondition, NodeSpec, NodeStatus, NodeSystemInfo
 from k8slab.api.pod import Pod
+from k8slab.api.recorder import EventRecorder
 from k8slab.api.service_strategy import ServiceStrategy
 from k8slab.api.store import Store
 from k8slab.controllers.endpoints import EndpointsController
 from k8slab.controllers.endpointslices import EndpointSliceController, MirroringController
 from k8slab.controllers.loadbalancer import AddressPool, LoadBalancerController
 from k8slab.controllers.scheduler import Scheduler
+from k8slab.controllers.workloads import workload_controllers
 from k8slab.dns.feeder import DnsFeeder
 from k8slab.net.addresses import (CLUSTER_CIDR, EXT_IP, EXT_NAME, LB_POOL, OUTSIDE_NAMES, OUTSIDE_PORTS, WORLD_IP,
                                   WORLD_NAME, ClusterSpec, NodePlan, PodIPAM, kernel_has_sctp)
@@ -84,10 +86,11 @@ class Cluster:
         self.sandbox = sandbox
         self.store = Store(strategies=[ServiceStrategy(sctp=kernel_has_sctp())])
         self.network = ClusterNetwork(spec)
-        self.scheduler = Scheduler(self.store)
+        self.recorder = EventRecorder(self.store)
+        self.scheduler = Scheduler(self.store, self.recorder)
         self.load_balancers = LoadBalancerController(self.store, AddressPool(*LB_POOL), self.network)
         self.controllers = [self.scheduler, EndpointsController(self.store), EndpointSliceController(self.store),
-                            MirroringController(self.store), self.load_balancers]
+                            MirroringController(self.store), self.load_balancers] + workload_controllers(self.store)
         self.kube_proxy: Optional[KubeProxy] = None
         self.dns = DnsFeeder(self.store, STATE_DIR, OUTSIDE_NAMES)
         self.kubelets: Dict[str, Kubelet] = {}
@@ -101,7 +104,8 @@ class Cluster:
         self.network.start()
         for plan in self.spec.node_plans():
             self.kubelets[plan.name] = Kubelet(plan.name, plan.ip, self.store, self.network,
-                                               PodIPAM(plan.pod_cidr), STATE_DIR, NODE_RESOLV_CONF)
+                                               PodIPAM(plan.pod_cidr), STATE_DIR, NODE_RESOLV_CONF,
+                                               recorder=self.recorder)
         now = utc_now()
         for plan in self.spec.node_plans():
             self.store.create(node_object(plan, now))

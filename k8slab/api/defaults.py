@@ -7,7 +7,8 @@ manifest applied twice then compares equal to the stored object.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any, Dict, Optional, Tuple
+from importlib import import_module
+from typing import Any, Callable, Dict, Optional, Tuple
 
 from k8slab.api.endpoints import Endpoints
 from k8slab.api.endpointslice import EndpointSlice
@@ -129,8 +130,26 @@ def qos_class(spec: PodSpec) -> str:
     return "Guaranteed" if guaranteed else "Burstable"
 
 
+# Later kind modules (apps) plug in their defaulting and create-time status reset here.
+_DEFAULTERS: Dict[type, Callable[[Any], Any]] = {}
+_CREATE_PREPARERS: Dict[type, Callable[[Any], Any]] = {}
+
+
+def register_defaulter(cls: type, defaulter: Callable[[Any], Any]) -> None:
+    """Let a kind module plug in its SetDefaults (pure and idempotent)."""
+    _DEFAULTERS[cls] = defaulter
+
+
+def register_create_preparer(cls: type, preparer: Callable[[Any], Any]) -> None:
+    """Let a kind module plug in what its strategy's PrepareForCreate does after defaulting."""
+    _CREATE_PREPARERS[cls] = preparer
+
+
 def apply_defaults(obj: Any) -> Any:
     """Return `obj` with the apiserver's defaults filled in (unknown kinds are returned as is)."""
+    defaulter = _DEFAULTERS.get(type(obj))
+    if defaulter is not None:
+        return defaulter(obj)
     if isinstance(obj, Pod):
         return replace(obj, spec=default_pod_spec(obj.spec))
     if isinstance(obj, Namespace):
@@ -151,6 +170,9 @@ def apply_defaults(obj: Any) -> Any:
 def prepare_for_create(obj: Any) -> Any:
     """Defaults plus the status reset the Pod, Namespace and Service strategies do on create."""
     obj = apply_defaults(obj)
+    preparer = _CREATE_PREPARERS.get(type(obj))
+    if preparer is not None:
+        return preparer(obj)
     if isinstance(obj, Pod):
         return replace(obj, status=PodStatus(phase="Pending", qos_class=qos_class(obj.spec)))
     if isinstance(obj, Namespace):
@@ -159,3 +181,7 @@ def prepare_for_create(obj: Any) -> Any:
         # A manifest's status (e.g. a load balancer ingress copied from a cloud) is never taken as is.
         return replace(obj, status=ServiceStatus())
     return obj
+
+
+# The apps kinds register their defaulting on import; they build on this module, hence at the end.
+import_module("k8slab.api.apps_defaults")

@@ -22,6 +22,7 @@ KIND_MODULES: List[str] = [
     "k8slab.api.endpoints",
     "k8slab.api.endpointslice",
     "k8slab.api.apps",
+    "k8slab.api.event",
 ]
 
 

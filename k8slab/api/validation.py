@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import Any, Callable, Dict, List
 
 from k8slab.api import naming
+from k8slab.api.apps_validation import UPDATE_VALIDATORS as APPS_UPDATE_VALIDATORS
+from k8slab.api.apps_validation import VALIDATORS as APPS_VALIDATORS
 from k8slab.api.endpoints import Endpoints
 from k8slab.api.endpoints_validation import (
     validate_endpoint_slice,
@@ -76,12 +78,14 @@ _VALIDATORS: Dict[type, Callable[[Any], Errors]] = {
     Service: validate_service,
     Endpoints: validate_endpoints,
     EndpointSlice: validate_endpoint_slice,
+    **APPS_VALIDATORS,
 }
 
 # Kinds whose update validation is one function of (old, new) with its own order of checks.
 _UPDATE_VALIDATORS: Dict[type, Callable[[Any, Any], Errors]] = {
     Service: validate_service_update,
     EndpointSlice: validate_endpoint_slice_update,
+    **APPS_UPDATE_VALIDATORS,
 }
 
 

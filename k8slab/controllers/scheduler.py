@@ -16,6 +16,7 @@ from dataclasses import replace
 
 from k8slab.api.meta import utc_now
 from k8slab.api.pod import Pod, PodCondition
+from k8slab.api.recorder import NullRecorder, Source
 
 log = logging.getLogger(__name__)
 
@@ -73,8 +74,10 @@ def choose_node(pod: Pod, nodes: Iterable[Node], load: Dict[str, int]) -> tuple:
 class Scheduler:
     """Watches for pods without a node and binds them."""
 
-    def __init__(self, store):
+    def __init__(self, store, recorder=None):
         self.store = store
+        self.recorder = recorder or NullRecorder()
+        self.source = Source(SCHEDULER_NAME)
         self._watch = None
         self._thread: Optional[threading.Thread] = None
 
@@ -119,7 +122,10 @@ class Scheduler:
             if node is None:
                 self._mark_unschedulable(pod, why)
                 continue
-            self.store.bind(pod, node)
+            bound = self.store.bind(pod, node)
+            self.recorder.normal(bound, "Scheduled",
+                                 f"Successfully assigned {pod.metadata.namespace}/{pod.metadata.name} to {node}",
+                                 self.source)
             load[node] = load.get(node, 0) + 1
 
     def _mark_unschedulable(self, pod: Pod, message: str) -> None:
@@ -127,6 +133,7 @@ class Scheduler:
         old = next((c for c in pod.status.conditions if c.type == "PodScheduled"), None)
         if old is not None and old.message == message:
             return
+        self.recorder.warning(pod, "FailedScheduling", message, self.source)
         cond = PodCondition(type="PodScheduled", status="False", reason="Unschedulable", message=message,
                             last_transition_time=utc_now())
         others = tuple(c for c in pod.status.conditions if c.type != "PodScheduled")

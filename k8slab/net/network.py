@@ -67,7 +67,7 @@ class LabBridge(LinuxBridge):
 def _run_script(host: Host, lines: Sequence[str]) -> None:
     """Run shell lines in `host`'s shell in one round trip; raise NetworkError on the first failure."""
     script = " && ".join(lines) + " && echo __ok__"
-    out = host.cmd(script)
+    out = host.cmd(script) or ""  # None once the host's shell is gone (the cluster is stopping)
     if "__ok__" not in out:
         raise NetworkError(f"{host.name}: {out.strip() or 'command failed'} (running: {script})")
 

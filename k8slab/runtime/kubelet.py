@@ -20,12 +20,14 @@ from typing import Dict, Optional, Tuple
 
 from k8slab.api.meta import utc_now
 from k8slab.api.pod import Pod
+from k8slab.api.recorder import NullRecorder, Source
 from k8slab.net.addresses import PodIPAM
 from k8slab.net.network import ClusterNetwork
 from k8slab.runtime import processes
 from k8slab.runtime.catalogue import plan_container
 from k8slab.runtime.env import ConfigError, container_env, expand_argv, service_env
 from k8slab.runtime.podfiles import pod_hosts_file, pod_resolv_conf
+from k8slab.runtime.probes import LIVENESS, SUCCESS, ProbeReport, Prober, ProbeTarget, named_ports, probes_for
 from k8slab.runtime.state import (BACKOFF_MAX, BACKOFF_START, ContainerRun, PodRun, pod_status, running_state,
                                   runs_for, should_restart, terminated_state, waiting_state)
 
@@ -39,7 +41,7 @@ class Kubelet:
     """The node agent for `node`."""
 
     def __init__(self, node: str, host_ip: str, store, network: ClusterNetwork, ipam: PodIPAM,
-                 state_dir: str, node_resolv: str = ""):
+                 state_dir: str, node_resolv: str = "", recorder=None):
         self.node = node
         self.host_ip = host_ip
         self.store = store
@@ -53,12 +55,16 @@ class Kubelet:
         self._stop = threading.Event()
         self._thread: Optional[threading.Thread] = None
         self._watch = None
+        self.recorder = recorder or NullRecorder()
+        self.source = Source("kubelet", node)
+        self.prober: Optional[Prober] = None
 
     # -- loop ----------------------------------------------------------------------------------
 
     def start(self) -> None:
         """Start watching pods and running them."""
         self._watch = self.store.watch(["Pod"], send_initial=True)
+        self.prober = Prober(self._queue.put, lambda: self.network.pid_of(self.node))
         threading.Thread(target=self._pump, name=f"kubelet-watch-{self.node}", daemon=True).start()
         self._thread = threading.Thread(target=self._loop, name=f"kubelet-{self.node}", daemon=True)
         self._thread.start()
@@ -87,6 +93,9 @@ class Kubelet:
             elif isinstance(item, _Listening):
                 self._on_listening(item)
                 key = item.key
+            elif isinstance(item, ProbeReport):
+                self._on_probe(item)
+                key = item.key
             due = []
             while self._timers and self._timers[0][0] <= time.monotonic():
                 due.append(heapq.heappop(self._timers)[1])
@@ -94,6 +103,8 @@ class Kubelet:
                 try:
                     self._sync(k)
                 except Exception:  # a bug must not stop the node: log it and carry on
+                    if self._stop.is_set():
+                        return  # shutting down: the network may already be gone
                     log.exception("kubelet %s: sync of %s/%s failed", self.node, *k)
 
     def _later(self, delay: float, key: Key) -> None:
@@ -103,6 +114,8 @@ class Kubelet:
         """Stop the loop and kill every container this node runs."""
         self._stop.set()
         self._queue.put(None)
+        if self.prober is not None:
+            self.prober.stop()
         if self._watch is not None:
             self._watch.close()
         for run in list(self.pods.values()):
@@ -132,6 +145,7 @@ class Kubelet:
             if run is None:
                 return
         if not run.sandbox_gone:
+            self._kill_overdue(run)
             self._start_due_containers(pod, run)
         self._report(pod, run)
         if pod.status.phase not in ("Succeeded", "Failed"):
@@ -203,6 +217,8 @@ class Kubelet:
                                 pod.spec.enable_service_links is not False)
             env = container_env(pod, spec, links)
         except ConfigError as e:
+            if not (c.state.waiting and c.state.waiting.reason == "CreateContainerConfigError"):
+                self._event(pod, c, "Warning", "Failed", f"Error: {e}")
             c.state = waiting_state("CreateContainerConfigError", str(e))
             self._later(2.0, (run.namespace, run.name))
             return
@@ -213,20 +229,31 @@ class Kubelet:
             c.restart_count += 1
         c.generation += 1
         c.new_id()
+        c.reset_probes()
         started = utc_now()
+        self._event(pod, c, "Normal", "Pulled", f'Container image "{spec.image or ""}" already present on machine')
+        self._event(pod, c, "Normal", "Created", f"Created container: {spec.name}")
         log_path = os.path.join(self._pod_dir(run), spec.name, f"{c.restart_count}.log")
         try:
             proc = processes.start_process(
                 self._sandbox_pid(run), plan.argv, env, log_path, workdir=spec.working_dir,
                 keep_stdin_open=bool(spec.stdin), ready_pipe=bool(plan.listens))
         except processes.StartError as e:
+            self._event(pod, c, "Warning", "Failed", f"Error: {e}")
             self._exited(run, c, 128, started, reason="StartError", message=str(e))
             return
         c.popen, c.started_at = proc.popen, started
         c.restart_at = None
         key = (run.namespace, run.name)
+        self._event(pod, c, "Normal", "Started", f"Started container {spec.name}")
+        probes = probes_for(spec, time.monotonic())  # delays count from the start, not from listening
+        if probes is not None and c not in run.init:
+            target = ProbeTarget(pod_ip=run.ip or "", ports=named_ports(spec),
+                                 sandbox_pid=self._sandbox_pid(run), env=dict(env))
+            c.pending_probes = (probes, target)
         if proc.ready_fd is None:
             c.state = running_state(started)
+            self._watch_probes(run, c)
         else:
             # A built-in server counts as running once it listens, so that Ready means "answers".
             # Wait for that off the loop: other pods on this node start meanwhile.
@@ -252,6 +279,57 @@ class Kubelet:
         if run is None or run.uid != report.uid or c.generation != report.generation or c.popen is None:
             return
         c.state = running_state(c.started_at)
+        # Probing a built-in server starts once it listens: its start-up is k8slab's, not the image's.
+        self._watch_probes(run, c)
+
+    def _watch_probes(self, run: PodRun, c: ContainerRun) -> None:
+        if c.pending_probes is None or self.prober is None:
+            return
+        probes, target = c.pending_probes
+        c.pending_probes = None
+        self.prober.watch((run.namespace, run.name), run.uid, c.spec.name, c.generation, probes, target)
+
+    def _on_probe(self, report: ProbeReport) -> None:
+        run = self.pods.get(report.key)
+        c = run.find(report.container) if run is not None and run.uid == report.uid else None
+        if c is None or c.generation != report.generation or c.popen is None or run.terminating:
+            return  # about a run that has since ended or been replaced
+        out = report.outcome
+        c.ready_ok, c.started_ok = out.ready, out.started
+        pod = self.store.try_get("Pod", run.name, run.namespace)
+        if pod is None:
+            return
+        if out.result != SUCCESS:
+            self._event(pod, c, "Warning", "Unhealthy", out.message)
+        if out.kill and c.kill_at is None:
+            which = "liveness" if out.kind == LIVENESS else "startup"
+            self._event(pod, c, "Normal", "Killing",
+                        f"Container {c.spec.name} failed {which} probe, will be restarted")
+            probe = c.spec.liveness_probe if out.kind == LIVENESS else c.spec.startup_probe
+            grace = probe.termination_grace_period_seconds if probe else None
+            if grace is None:
+                grace = pod.spec.termination_grace_period_seconds
+            self._stop_container(run, c, float(30 if grace is None else grace))
+
+    def _stop_container(self, run: PodRun, c: ContainerRun, grace: float) -> None:
+        """SIGTERM now (if it can reach the process), SIGKILL once the grace period is over."""
+        if processes.stop_signal_reaches(c.popen.pid):
+            processes.signal_group(c.popen, signal.SIGTERM)
+        c.kill_at = time.monotonic() + grace
+        self._later(grace, (run.namespace, run.name))
+
+    def _kill_overdue(self, run: PodRun) -> None:
+        now = time.monotonic()
+        for c in run.all_runs():
+            if c.popen is not None and c.kill_at is not None and c.kill_at <= now:
+                processes.signal_group(c.popen, signal.SIGKILL)
+
+    def _event(self, pod: Optional[Pod], c: ContainerRun, type_: str, reason: str, message: str) -> None:
+        if pod is None:
+            return
+        run = self.pods.get((pod.metadata.namespace, pod.metadata.name))
+        field = "initContainers" if run is not None and c in run.init else "containers"
+        self.recorder.event(pod, type_, reason, message, self.source, f"spec.{field}{{{c.spec.name}}}")
 
     def _on_exit(self, report: "_Exit") -> None:
         run = self.pods.get(report.key)
@@ -288,7 +366,12 @@ class Kubelet:
             code = 128 - code
         state = terminated_state(code, started, finished, c.container_id, reason, message)
         c.popen = None
+        c.kill_at = None
+        if self.prober is not None:
+            self.prober.forget((run.namespace, run.name), c.spec.name)
         pod = self.store.try_get("Pod", run.name, run.namespace)
+        if pod is not None and pod.metadata.uid != run.uid:
+            pod = None
         policy = (pod.spec.restart_policy if pod else None) or "Always"
         if c in run.init:
             policy = "Never" if policy == "Never" else "OnFailure"  # init containers rerun until success
@@ -301,6 +384,9 @@ class Kubelet:
                 if delay else waiting_state("ContainerCreating")
             c.restart_at = time.monotonic() + delay
             self._later(delay, (run.namespace, run.name))
+            if delay:
+                self._event(pod, c, "Warning", "BackOff", f"Back-off restarting failed container {c.spec.name} "
+                            f"in pod {run.name}_{run.namespace}({run.uid})")
         else:
             c.state = state
 
@@ -331,7 +417,11 @@ class Kubelet:
             return
         if not run.terminating:
             run.terminating = True
+            if self.prober is not None:
+                self.prober.forget(key)
             for c in run.all_runs():
+                if c.popen is not None:
+                    self._event(pod, c, "Normal", "Killing", f"Stopping container {c.spec.name}")
                 if c.popen is not None and processes.stop_signal_reaches(c.popen.pid):
                     processes.signal_group(c.popen, signal.SIGTERM)
             deadline = pod.metadata.deletion_timestamp
@@ -359,6 +449,8 @@ class Kubelet:
         run.sandbox_gone = True
 
     def _teardown(self, run: PodRun) -> None:
+        if self.prober is not None:
+            self.prober.forget((run.namespace, run.name))
         for c in run.all_runs():
             if c.popen is not None:
                 processes.signal_group(c.popen, signal.SIGKILL)

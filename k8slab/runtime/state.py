@@ -31,11 +31,32 @@ class ContainerRun:
     restart_at: Optional[float] = None  # monotonic time of the next start attempt
     generation: int = 0  # bumped on every start, so a stale exit report is ignored
     env: Optional[dict] = None  # the environment of the latest start (`kubectl exec` gets the same)
+    started_ok: bool = True  # the startup probe passed (or there is none): the `started` field
+    ready_ok: bool = True  # the readiness probe passes (or there is none)
+    kill_at: Optional[float] = None  # monotonic time to SIGKILL a container the kubelet is stopping
+    pending_probes: object = None  # (ContainerProbes, ProbeTarget) until the container counts as running
 
     @property
     def running(self) -> bool:
         """True while the container's process runs."""
         return self.state.running is not None
+
+    @property
+    def started(self) -> bool:
+        """Running, and past its startup probe if it has one."""
+        return self.running and self.started_ok
+
+    @property
+    def ready(self) -> bool:
+        """Running, started, and passing its readiness probe if it has one."""
+        return self.started and self.ready_ok
+
+    def reset_probes(self) -> None:
+        """A new run starts not started/not ready when probes say so (the kubelet's initial results)."""
+        self.started_ok = self.spec.startup_probe is None
+        self.ready_ok = self.spec.readiness_probe is None
+        self.kill_at = None
+        self.pending_probes = None
 
     def new_id(self) -> str:
         """A fresh container ID, in containerd's form."""
@@ -127,17 +148,17 @@ def _condition(old: Tuple[PodCondition, ...], type_: str, ok: bool, now: datetim
 
 def _container_status(c: ContainerRun, image: str) -> ContainerStatus:
     return ContainerStatus(
-        name=c.spec.name, state=c.state, last_state=c.last_state, ready=c.running,
+        name=c.spec.name, state=c.state, last_state=c.last_state, ready=c.ready,
         restart_count=c.restart_count, image=image_name(c.spec.image or ""),
         image_id=image_id(c.spec.image or "") if c.container_id else "",
-        container_id=c.container_id, started=c.running)
+        container_id=c.container_id, started=c.started)
 
 
 def pod_status(pod: Pod, run: PodRun, host_ip: str, now: datetime) -> PodStatus:
     """The status this node reports for `pod`."""
     old = pod.status.conditions
     policy = pod.spec.restart_policy or "Always"
-    not_ready = [c.spec.name for c in run.containers if not c.running]
+    not_ready = [c.spec.name for c in run.containers if not c.ready]
     ready = run.initialized and not not_ready and not run.terminating
     msg = f"containers with unready status: [{' '.join(not_ready)}]" if not_ready else None
     pending_init = [c.spec.name for c in run.init if not (c.state.terminated and c.state.terminated.exit_code == 0)]

@@ -283,3 +283,7 @@ register_table("Namespace", [Column("Name"), Column("Status"), Column("Age")], _
 # Service, Endpoints and EndpointSlice register their tables when their module is imported; it
 # builds on this one, hence the import at the very end.
 import_module("k8slab.views.tables_service")
+import_module("k8slab.views.tables_events")
+
+# The apps workloads register their tables the same way.
+import_module("k8slab.views.tables_apps")

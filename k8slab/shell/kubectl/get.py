@@ -126,21 +126,35 @@ def _describe(session, args, _stdin) -> Result:
     return result
 
 
+def _events_for(store, obj) -> list:
+    """The events about `obj`, as kubectl describe finds them (kind, name and uid of the object)."""
+    meta, kind = obj.metadata, type(obj).kind
+    found = []
+    for ev in store.list("Event", meta.namespace or None):
+        ref = ev.involved_object
+        if ref.kind == kind and ref.name == meta.name and ref.uid in (None, meta.uid) \
+                and (ref.namespace or None) == (meta.namespace or None):
+            found.append(to_dict(ev))
+    return found
+
+
 def _describe_one(session, info, obj) -> str:
+    store = session.cluster.store
+    events = _events_for(store, obj) if kinds.try_resolve("Event") else ()
     if info.kind == "Pod":
-        return describe.describe_pod(to_dict(obj), now=now())
+        return describe.describe_pod(to_dict(obj), now=now(), events=events)
     if info.kind == "Node":
-        pods = [to_dict(p) for p in session.cluster.store.list("Pod")
+        pods = [to_dict(p) for p in store.list("Pod")
                 if p.spec.node_name == obj.metadata.name and p.status.phase not in ("Succeeded", "Failed")]
-        return describe.describe_node(to_dict(obj), pods=pods, now=now())
+        return describe.describe_node(to_dict(obj), pods=pods, now=now(), events=events)
     if info.kind == "Service":
-        slices = [to_dict(s) for s in session.cluster.store.list("EndpointSlice", obj.metadata.namespace)
+        slices = [to_dict(s) for s in store.list("EndpointSlice", obj.metadata.namespace)
                   if s.metadata.labels.get(SERVICE_NAME_LABEL) == obj.metadata.name]
-        return describe_service.describe_service(to_dict(obj), endpoint_slices=slices, now=now())
+        return describe_service.describe_service(to_dict(obj), endpoint_slices=slices, now=now(), events=events)
     if info.kind == "Endpoints":
-        return describe_service.describe_endpoints(to_dict(obj), now=now())
+        return describe_service.describe_endpoints(to_dict(obj), now=now(), events=events)
     if info.kind == "EndpointSlice":
-        return describe_service.describe_endpointslice(to_dict(obj), now=now())
+        return describe_service.describe_endpointslice(to_dict(obj), now=now(), events=events)
     return yamlout.dump_yaml(to_dict(obj))
 
 

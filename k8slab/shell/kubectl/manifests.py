@@ -14,6 +14,7 @@ from k8slab.api.yamlio import load_manifests
 from k8slab.errors import UserError
 from k8slab.shell.kubectl import (FILENAME, KUBECTL, NAMESPACE, SELECTOR, image_notices, kind_label,
                                   namespace_of, read_manifest_sources, split_targets)
+from k8slab.shell.kubectl.workloads import CREATE_DEPLOYMENT_FLAGS, create_deployment
 from k8slab.shell.registry import Command, Flag
 from k8slab.shell.results import Result
 
@@ -66,8 +67,10 @@ def _create_named(session, args) -> Result:
     if what in ("namespace", "ns") and len(args.args) == 2:
         ns = session.cluster.store.create(Namespace(metadata=ObjectMeta(name=args.args[1])))
         return Result().say(f"namespace/{ns.metadata.name} created")
+    if what in ("deployment", "deploy"):
+        return create_deployment(session, args)
     raise UserError(f'error: k8slab cannot `kubectl create {what}` yet: write a manifest and use '
-                    f'`kubectl apply -f FILE` (or `kubectl run` for a pod)')
+                    f'`kubectl apply -f FILE` (or `kubectl run` for a pod, `kubectl create deployment` for a deployment)')
 
 
 def _delete(session, args, stdin) -> Result:
@@ -141,9 +144,10 @@ KUBECTL.add(Command(
     examples=("kubectl apply -f pod.yaml", "kubectl apply -f manifests/")))
 
 KUBECTL.add(Command(
-    "create", "create resources from manifests (fails if they exist), or a namespace",
-    "kubectl create -f FILE | kubectl create namespace NAME", _create,
-    flags=(FILENAME, NAMESPACE, Flag(("-R", "--recursive"), "also read manifests in subdirectories")),
+    "create", "create resources from manifests (fails if they exist), a namespace or a deployment",
+    "kubectl create -f FILE | kubectl create namespace NAME | kubectl create deployment NAME --image=IMAGE", _create,
+    flags=(FILENAME, NAMESPACE, Flag(("-R", "--recursive"), "also read manifests in subdirectories"))
+    + CREATE_DEPLOYMENT_FLAGS,
     positional=("create-what", "name")))
 
 KUBECTL.add(Command(

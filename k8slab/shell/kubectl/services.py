@@ -52,12 +52,20 @@ def _expose(session, args, _stdin) -> Result:
         raise UserError("error: You must provide one or more resources by argument or filename.")
     words = args.args
     kind, name = (words[0].split("/", 1) if "/" in words[0] else (words[0], words[1] if len(words) > 1 else None))
-    if kind not in ("pod", "pods", "po"):
-        raise UserError(f'error: cannot expose a {kind} yet: k8slab exposes pods (deployments come with workloads)')
     if not name:
         raise UserError("error: You must provide one or more resources by argument or filename.")
-    pod = session.cluster.store.get("Pod", name, namespace_of(session, args))
-    manifest = service_manifest_for_pod(pod, args)
+    if kind in ("pod", "pods", "po"):
+        pod = session.cluster.store.get("Pod", name, namespace_of(session, args))
+        manifest = service_manifest_for_pod(pod, args)
+    else:  # a Deployment, ReplicaSet or StatefulSet: its selector, its template's ports, its own labels
+        from k8slab.shell.kubectl.workloads import expose_source
+
+        source = expose_source(session.cluster.store, kind, name, namespace_of(session, args))
+        if source is None:
+            raise UserError(f"error: cannot expose a {kind}: k8slab exposes pods, deployments, replica sets "
+                            "and stateful sets")
+        manifest = service_manifest_for_pod(source[0], args)
+        manifest["metadata"]["labels"] = source[1]
     if args.dry_run == "client":
         return Result().say(output.render_output([manifest], args.output or "yaml", single=True).rstrip("\n"))
     svc = session.cluster.store.create(from_dict(Service, manifest), namespace=namespace_of(session, args))

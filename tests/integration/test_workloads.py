@@ -1,0 +1,134 @@
+"""Workload controllers in a real cluster: Deployments, StatefulSets with DNS, DaemonSets."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.conftest import run_k8slab
+
+pytestmark = pytest.mark.integration
+
+SEED_STATEFUL = """apiVersion: v1
+kind: Service
+metadata:
+  name: headless-service
+spec:
+  clusterIP: None
+  selector:
+    app: stateful-app
+  ports:
+    - port: 80
+      name: http
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: stateful-app
+spec:
+  serviceName: "headless-service"
+  replicas: 3
+  selector:
+    matchLabels:
+      app: stateful-app
+  template:
+    metadata:
+      labels:
+        app: stateful-app
+    spec:
+      containers:
+        - name: app-container
+          image: nginx
+          ports:
+            - containerPort: 80
+"""
+
+DAEMON_SET = """apiVersion: apps/v1
+kind: DaemonSet
+metadata:
+  name: agent
+spec:
+  selector:
+    matchLabels:
+      app: agent
+  template:
+    metadata:
+      labels:
+        app: agent
+    spec:
+      containers:
+      - name: agent
+        image: busybox
+        command: ["sleep", "3600"]
+      terminationGracePeriodSeconds: 2
+"""
+
+ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
+
+
+def _running(stdout: str, pattern: str) -> list:
+    return [line.split()[0] for line in stdout.splitlines()
+            if re.match(pattern, line) and " Running " in line]
+
+
+def test_deployment_scale_and_rolling_update(mode):
+    script = ("kubectl create deployment web --image=nginx --replicas=3 --port=80\n"
+              "kubectl rollout status deployment/web --timeout=60s\n"
+              "kubectl get pods -l app=web\n"
+              "kubectl scale deployment web --replicas=1\n"
+              "kubectl set image deployment/web nginx=nginx:1.27\n"
+              "kubectl rollout status deployment/web --timeout=60s\n"
+              "kubectl get rs\n"
+              "kubectl rollout history deployment/web\n"
+              "kubectl expose deployment web --port=80\n"
+              "kubectl wait --for=jsonpath={.subsets[0].ports[0].port}=80 endpoints/web --timeout=10s\n"
+              "kubectl get endpoints web\n")
+    p = run_k8slab(script, mode)
+    assert p.returncode == 0, p.stdout + p.stderr
+    out = p.stdout
+    assert "deployment.apps/web created" in out
+    first, rest = out.split("deployment.apps/web scaled", 1)
+    pods = _running(first, rf"web-[{ALPHABET}]{{1,10}}-[{ALPHABET}]{{5}}\s")
+    assert len(pods) == 3, first
+    assert len({p.rsplit("-", 1)[0] for p in pods}) == 1
+    assert 'deployment "web" successfully rolled out' in first
+    assert "deployment.apps/web image updated" in rest
+    assert rest.count('deployment "web" successfully rolled out') == 1
+    rs_lines = [line.split() for line in rest.splitlines() if re.match(r"web-\w+\s+\d", line)]
+    assert sorted((r[1], r[2]) for r in rs_lines) == [("0", "0"), ("1", "1")], rest
+    assert re.search(r"REVISION  CHANGE-CAUSE\n1 +<none>\n2 +<none>", rest)
+    assert "service/web exposed" in rest
+    assert re.search(r"^web\s+10\.244\.\d+\.\d+:80\s", rest, re.M), rest
+
+
+def test_seed_stateful_set_gives_ordinal_pods_with_dns_names(mode):
+    script = (f"kubectl apply -f - <<EOF\n{SEED_STATEFUL}EOF\n"
+              "kubectl rollout status statefulset/stateful-app --timeout=60s\n"
+              "kubectl get pods -o wide\n"
+              "kubectl exec stateful-app-2 -- hostname\n"
+              "kubectl exec stateful-app-1 -- nslookup stateful-app-0.headless-service.default.svc.cluster.local\n")
+    p = run_k8slab(script, mode)
+    assert p.returncode == 0, p.stdout + p.stderr
+    pods = {line.split()[0]: line.split()[5] for line in p.stdout.splitlines()
+            if line.startswith("stateful-app-") and " Running " in line}
+    assert sorted(pods) == ["stateful-app-0", "stateful-app-1", "stateful-app-2"], p.stdout
+    assert re.search(r"^stateful-app-2$", p.stdout, re.M)
+    answer = p.stdout.split("stateful-app-0.headless-service.default.svc.cluster.local", 1)[1]
+    assert re.search(rf"Address:\s*{re.escape(pods['stateful-app-0'])}\b", answer), p.stdout
+
+
+def test_daemon_set_runs_one_pod_per_node_and_deletion_cascades(mode):
+    script = (f"kubectl apply -f - <<EOF\n{DAEMON_SET}EOF\n"
+              "kubectl rollout status daemonset/agent --timeout=60s\n"
+              "kubectl get pods -o wide\n"
+              "kubectl get nodes\n"
+              "kubectl delete ds agent\n"
+              "kubectl wait --for=delete pod -l app=agent --timeout=30s\n"
+              "kubectl get pods -l app=agent\n")
+    p = run_k8slab(script, mode)
+    assert 'daemon set "agent" successfully rolled out' in p.stdout, p.stdout + p.stderr
+    nodes = [line.split()[0] for line in p.stdout.splitlines() if re.match(r"node\d+\s+Ready", line)]
+    agents = [line.split() for line in p.stdout.splitlines() if line.startswith("agent-") and " Running " in line]
+    assert sorted(a[6] for a in agents) == sorted(nodes) and nodes, p.stdout
+    assert "No resources found in default namespace." in p.stderr
