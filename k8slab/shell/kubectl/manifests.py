@@ -117,9 +117,9 @@ def _delete(session, args, stdin) -> Result:
             continue
         deleted.append((info, name, obj_ns, obj.metadata.uid))
         if args.force and grace_s == 0:
-            result.say(f'{info.kind.lower()} "{name}" force deleted')
+            result.say(f'{kind_label(info)} "{name}" force deleted')
         else:
-            result.say(f'{info.kind.lower()} "{name}" deleted')
+            result.say(f'{kind_label(info)} "{name}" deleted')
     if args.wait != "false" and deleted:
         # As kubectl: say "deleted" at once, then wait (Ctrl-C stops waiting) for the pods to stop.
         result.stream = _wait_gone(store, deleted)

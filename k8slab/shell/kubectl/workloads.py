@@ -269,14 +269,14 @@ def _owned_replica_sets(store, d) -> list:
 
 def _rollout_history(session, args, info, name, ns) -> Result:
     if info.kind != "Deployment":
-        raise UserError(f"error: k8slab keeps rollout history for deployments only")
+        raise UserError("error: k8slab keeps rollout history for deployments only")
     store = session.cluster.store
     d = store.get("Deployment", name, ns)
     rses = _owned_replica_sets(store, d)
     if args.revision:
         rs = next((r for r in rses if revision_of(r) == int(args.revision)), None)
         if rs is None:
-            return Result().fail(f"error: unable to find the specified revision")
+            return Result().fail("error: unable to find the specified revision")
         return Result().say(f"{kind_label(info)}/{name} with revision #{args.revision}\n"
                             + output.render_output([_template_dict(rs)], "yaml", single=True).rstrip("\n"))
     lines = [f"{kind_label(info)}/{name} ", "REVISION  CHANGE-CAUSE"]

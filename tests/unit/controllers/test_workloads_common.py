@@ -61,7 +61,7 @@ def converge(store, controllers=None, *, kubelet=True, ready=True, rounds=200):
                         for o in store.list(k) for r in o.metadata.owner_references}
                 keys = sorted(uids)
             else:
-                keys = sorted({object_key(o) for k in c.kinds if k in c.kinds[:1] for o in store.list(k)})
+                keys = sorted(object_key(o) for o in store.list(c.kinds[0]))  # the owner kind
             for key in keys:
                 c.sync(key)
         if kubelet:
