@@ -419,12 +419,18 @@ class Kubelet:
             run.terminating = True
             if self.prober is not None:
                 self.prober.forget(key)
-            for c in run.all_runs():
-                if c.popen is not None:
-                    self._event(pod, c, "Normal", "Killing", f"Stopping container {c.spec.name}")
-                if c.popen is not None and processes.stop_signal_reaches(c.popen.pid):
-                    processes.signal_group(c.popen, signal.SIGTERM)
             deadline = pod.metadata.deletion_timestamp
+            for c in run.all_runs():
+                if c.popen is None:
+                    continue
+                self._event(pod, c, "Normal", "Killing", f"Stopping container {c.spec.name}")
+                hook = (c.spec.lifecycle or {}).get("preStop")
+                if hook:
+                    # The hook runs first and counts against the grace period; SIGTERM follows it.
+                    threading.Thread(target=self._pre_stop, args=(pod, run, c, hook, deadline),
+                                     name=f"prestop-{c.spec.name}", daemon=True).start()
+                elif processes.stop_signal_reaches(c.popen.pid):
+                    processes.signal_group(c.popen, signal.SIGTERM)
             left = (deadline - utc_now()).total_seconds() if deadline else 0
             self._later(max(0.0, left), key)
             self._report(pod, run)
@@ -437,6 +443,32 @@ class Kubelet:
         self._teardown(run)
         self.pods.pop(key, None)
         self.store.remove("Pod", pod.metadata.name, pod.metadata.namespace, uid=pod.metadata.uid)
+
+    def _pre_stop(self, pod: Pod, run: PodRun, c: ContainerRun, hook: dict, deadline) -> None:
+        """Run a container's preStop hook (exec, httpGet or sleep), then send it SIGTERM."""
+        popen = c.popen
+        left = max(0.0, (deadline - utc_now()).total_seconds()) if deadline else 0.0
+        try:
+            if "exec" in hook:
+                p = processes.run_in(self._sandbox_pid(run), hook["exec"].get("command", []), c.env or {},
+                                     timeout=left or None)
+                if p.returncode != 0:
+                    raise RuntimeError(f"command {hook['exec'].get('command')!r} exited with {p.returncode}: "
+                                       f"{(p.stdout + p.stderr).decode(errors='replace').strip()}")
+            elif "httpGet" in hook:
+                get = hook["httpGet"]
+                port = get.get("port")
+                if isinstance(port, str):
+                    port = next((cp.container_port for cp in c.spec.ports if cp.name == port), port)
+                url = f"http://{get.get('host') or run.ip}:{port}{get.get('path', '/')}"
+                processes.run_in(self.network.pid_of(self.node), ["curl", "-s", "-o", "/dev/null", url],
+                                 timeout=left or None)
+            elif "sleep" in hook:
+                time.sleep(min(float(hook["sleep"].get("seconds", 0)), left))
+        except Exception as e:  # a failed hook does not stop the termination
+            self._event(pod, c, "Warning", "FailedPreStopHook", f"PreStopHook failed: {e}")
+        if popen is not None and popen.poll() is None and processes.stop_signal_reaches(popen.pid):
+            processes.signal_group(popen, signal.SIGTERM)
 
     def _release_sandbox(self, run: PodRun) -> None:
         if run.sandbox_key is None or run.sandbox_gone:
