@@ -24,6 +24,7 @@ from k8slab.api.store import Store
 from k8slab.controllers.endpoints import EndpointsController
 from k8slab.controllers.endpointslices import EndpointSliceController, MirroringController
 from k8slab.controllers.loadbalancer import AddressPool, LoadBalancerController
+from k8slab.controllers.nodelifecycle import NodeLifecycleController
 from k8slab.controllers.scheduler import Scheduler
 from k8slab.controllers.workloads import workload_controllers
 from k8slab.dns.feeder import DnsFeeder
@@ -89,7 +90,11 @@ class Cluster:
         self.recorder = EventRecorder(self.store)
         self.scheduler = Scheduler(self.store, self.recorder)
         self.load_balancers = LoadBalancerController(self.store, AddressPool(*LB_POOL), self.network)
-        self.controllers = [self.scheduler, EndpointsController(self.store), EndpointSliceController(self.store),
+        self.node_lifecycle = NodeLifecycleController(
+            self.store, lambda n: n in self.kubelets and self.kubelets[n].alive.is_set(),
+            grace=float(os.environ.get("K8SLAB_NODE_GRACE", "5")),
+            eviction=float(os.environ.get("K8SLAB_EVICTION_DELAY", "10")))
+        self.controllers = [self.scheduler, self.node_lifecycle, EndpointsController(self.store), EndpointSliceController(self.store),
                             MirroringController(self.store), self.load_balancers] + workload_controllers(self.store)
         self.kube_proxy: Optional[KubeProxy] = None
         self.dns = DnsFeeder(self.store, STATE_DIR, OUTSIDE_NAMES)
@@ -148,6 +153,16 @@ class Cluster:
         if self._world is not None:
             processes.signal_group(self._world, 9)
         self.network.stop()
+
+    def stop_node(self, name: str) -> None:
+        """A node fails: its processes and pods stop and its link goes down; the control plane notices."""
+        self.kubelets[name].halt()
+        self.network.set_node_link(name, False)
+
+    def start_node(self, name: str) -> None:
+        """The node comes back: link up, kubelet running again."""
+        self.network.set_node_link(name, True)
+        self.kubelets[name].resume()
 
     def add_outside_host(self, name: str, ip: str) -> None:
         """A host outside the cluster (for lessons and labs): its address on the world, its name in DNS.

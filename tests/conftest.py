@@ -37,11 +37,11 @@ def as_mode(argv: list, mode: str) -> list:
     return argv
 
 
-def run_k8slab(script: str, mode: str = "root", args=(), timeout: float = 120) -> subprocess.CompletedProcess:
+def run_k8slab(script: str, mode: str = "root", args=(), timeout: float = 120, env=None) -> subprocess.CompletedProcess:
     """Run a batch script in a fresh cluster and return the finished process (text output)."""
     if os.getuid() != 0:
         mode = "rootless"
-    env = {**os.environ, "PYTHONPATH": str(REPO), "NO_COLOR": "1"}
+    env = {**os.environ, "PYTHONPATH": str(REPO), "NO_COLOR": "1", **(env or {})}
     return subprocess.run(as_mode(k8slab_argv() + list(args) + ["-c", script], mode), capture_output=True,
                           text=True, timeout=timeout, cwd=str(REPO), env=env)
 

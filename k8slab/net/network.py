@@ -147,6 +147,11 @@ class ClusterNetwork:
         ]
         _run_script(node, lines)
 
+    def set_node_link(self, node: str, up: bool) -> None:
+        """Unplug (or plug back) a node's cable to the lab network: what a failed machine looks like."""
+        with self._node_locks[node]:
+            _run_script(self.hosts[node], [f"ip link set {node}-eth0 {'up' if up else 'down'}"])
+
     def add_outside_address(self, ip: str) -> None:
         """Give the outside world one more address (nodes and ext already route there)."""
         with self._node_locks[WORLD_NAME]:

@@ -58,6 +58,9 @@ class Kubelet:
         self.recorder = recorder or NullRecorder()
         self.source = Source("kubelet", node)
         self.prober: Optional[Prober] = None
+        self.down = False
+        self.alive = threading.Event()  # set while the node runs (node stop clears it)
+        self.alive.set()
 
     # -- loop ----------------------------------------------------------------------------------
 
@@ -87,6 +90,11 @@ class Kubelet:
             except queue.Empty:
                 item = None
             key = item
+            if isinstance(item, _Power):
+                self._power(item.on)
+                continue
+            if self.down:
+                continue  # a stopped node does nothing; it catches up from the store when it starts
             if isinstance(item, _Exit):
                 self._on_exit(item)
                 key = item.key
@@ -106,6 +114,29 @@ class Kubelet:
                     if self._stop.is_set():
                         return  # shutting down: the network may already be gone
                     log.exception("kubelet %s: sync of %s/%s failed", self.node, *k)
+
+    def halt(self) -> None:
+        """The node fails: every process on it stops, its pods' networks go, it reports nothing."""
+        self._queue.put(_Power(False))
+
+    def resume(self) -> None:
+        """The node is back: the kubelet re-reads its pods from the store and runs them again."""
+        self._queue.put(_Power(True))
+
+    def _power(self, on: bool) -> None:
+        if not on:
+            self.down = True
+            self.alive.clear()
+            self._timers.clear()
+            for run in list(self.pods.values()):
+                self._teardown(run)  # the machine is gone: no SIGTERM, no preStop, no status
+            self.pods.clear()
+            return
+        self.down = False
+        self.alive.set()
+        for pod in self.store.list("Pod"):
+            if pod.spec.node_name == self.node:
+                self._queue.put((pod.metadata.namespace, pod.metadata.name))
 
     def _later(self, delay: float, key: Key) -> None:
         heapq.heappush(self._timers, (time.monotonic() + delay, key))
@@ -510,3 +541,10 @@ class _Listening:
     uid: str
     container: ContainerRun
     generation: int
+
+
+@dataclass(frozen=True)
+class _Power:
+    """`node stop` / `node start`, handled by the kubelet's own loop."""
+
+    on: bool

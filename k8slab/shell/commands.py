@@ -33,6 +33,9 @@ def build_registry() -> Registry:
     reg.add(Command("dns", "what the cluster DNS answers; its live query log",
                     "dns records [NAMESPACE/SERVICE] | dns log on|off", dns_command, program="k8slab",
                     examples=("dns records default/web", "dns log on")))
+    reg.add(Command("node", "make a node fail (stop) or come back (start), as a real machine would",
+                    "node stop|start NODE", _node_power, program="k8slab",
+                    examples=("node stop node2", "node start node2")))
     reg.add(Command("help", "show the commands (help COMMAND for one)", "help [COMMAND]", _help,
                     aliases=("?",), program="k8slab"))
     reg.add(Command("exit", "leave k8slab (the cluster goes with it)", "exit", _exit, aliases=("quit",),
@@ -70,6 +73,26 @@ def _help(session, words, _stdin) -> Result:
     lines.append("Examples: kubectl run web --image=nginx | kubectl get pods -o wide | node1 ip route | "
                  "help get")
     return r.say("\n".join(lines))
+
+
+def _node_power(session, words, _stdin) -> Result:
+    cluster = session.cluster
+    if len(words) != 2 or words[0] not in ("stop", "start") or words[1] not in cluster.network.plans:
+        raise UserError(f"error: usage: node stop|start NODE  (nodes: {', '.join(cluster.network.plans)})")
+    action, name = words
+    lifecycle = cluster.node_lifecycle
+    if action == "stop":
+        if not cluster.kubelets[name].alive.is_set():
+            raise UserError(f"error: {name} is already stopped")
+        cluster.stop_node(name)
+        return Result().say(
+            f"{name} is down: its processes and pods stopped and its network link is unplugged. The control plane "
+            f"marks it NotReady after {lifecycle.grace:g} s without news (real clusters: 40 s) and evicts its pods "
+            f"{lifecycle.eviction:g} s later (real clusters: 5 min), so that their controllers recreate them elsewhere.")
+    if cluster.kubelets[name].alive.is_set():
+        raise UserError(f"error: {name} is already running")
+    cluster.start_node(name)
+    return Result().say(f"{name} is back: its kubelet reports Ready again and restarts the pods still bound to it.")
 
 
 def _exit(session, _words, _stdin) -> Result:

@@ -132,3 +132,35 @@ def test_daemon_set_runs_one_pod_per_node_and_deletion_cascades(mode):
     agents = [line.split() for line in p.stdout.splitlines() if line.startswith("agent-") and " Running " in line]
     assert sorted(a[6] for a in agents) == sorted(nodes) and nodes, p.stdout
     assert "No resources found in default namespace." in p.stderr
+
+
+def test_node_failure_recreates_deployment_pods_elsewhere_and_the_service_keeps_answering():
+    import re
+
+    script = ("kubectl create deployment web --image=nginx --replicas=3 --port=80\n"
+              "kubectl expose deployment web --port=80 --cluster-ip=10.96.100.98\n"
+              "kubectl rollout status deployment/web\n"
+              "kubectl apply -f - <<EOF\napiVersion: v1\nkind: Pod\nmetadata:\n  name: client\nspec:\n"
+              "  nodeName: node1\n  containers:\n  - name: c\n    image: busybox\n    command: [sleep, '600']\nEOF\n"
+              "kubectl wait --for=condition=Ready pod/client\n"
+              "kubectl get pods -o wide\n"
+              "node stop node2\n"
+              "node1 sleep 4\n"
+              "kubectl get nodes\nkubectl get pods -o wide\nkubectl get endpoints web\n"
+              "kubectl exec client -- sh -c 'ok=0; for i in $(seq 20); do curl -s -o /dev/null --max-time 1 "
+              "http://10.96.100.98/ && ok=$((ok+1)); done; echo answered $ok of 20'\n"
+              "node start node2\n"
+              "node1 sleep 2\n"
+              "kubectl get nodes\nkubectl get pods\n")
+    p = run_k8slab(script, env={"K8SLAB_NODE_GRACE": "1", "K8SLAB_EVICTION_DELAY": "1"})
+    assert p.returncode == 0, p.stdout + p.stderr
+    out = p.stdout
+    assert re.search(r"^node2\s+NotReady\s", out, re.M), out
+    assert re.search(r"^web-\w+-\w{5}\s+[01]/1\s+Terminating\s+\d+\s+\S+\s+10\.244\.2\.\d+\s+node2", out, re.M), out
+    endpoints = re.search(r"^web\s+(\S+)\s", out.split("node stop node2")[-1] if "node stop" in out else out, re.M)
+    assert "answered 20 of 20" in out
+    assert out.count("Running") >= 4  # the replacement is running elsewhere
+    after = out.rsplit("node2 is back", 1)[1]
+    assert re.search(r"^node2\s+Ready\s", after, re.M)
+    assert "Terminating" not in after  # the returning kubelet confirmed the deletion
+    assert endpoints is not None
