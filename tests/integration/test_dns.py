@@ -184,3 +184,39 @@ def test_lessons_can_add_outside_hosts_with_names():
     got = json.loads(p.stdout.strip().splitlines()[-1]) if p.stdout.strip() else {}
     assert "external host 203.0.113.7 (outside the cluster)" in got.get("http", ""), p.stdout + p.stderr
     assert got.get("dns", "").strip() == "203.0.113.7"
+
+
+def test_publish_not_ready_addresses_keeps_unready_peers_in_dns():
+    """The seeds' ZooKeeper scenario: peers must find each other before they are ready."""
+    pod = """apiVersion: v1
+kind: Pod
+metadata:
+  name: zk-0
+  labels:
+    app: zk
+spec:
+  hostname: zk-0
+  subdomain: zk-hs
+  containers:
+  - name: zk
+    image: nginx
+    readinessProbe:
+      httpGet:
+        path: /
+        port: 2181
+      periodSeconds: 1
+"""
+    svcs = ("apiVersion: v1\nkind: Service\nmetadata:\n  name: zk-hs\nspec:\n  clusterIP: None\n"
+            "  publishNotReadyAddresses: true\n  selector:\n    app: zk\n  ports:\n  - name: client\n    port: 2181\n"
+            "---\napiVersion: v1\nkind: Service\nmetadata:\n  name: zk-strict\nspec:\n  clusterIP: None\n"
+            "  selector:\n    app: zk\n  ports:\n  - name: client\n    port: 2181\n")
+    script = (f"kubectl apply -f - <<EOF\n{pod}---\n{svcs}EOF\n" + WAIT_DNS +
+              "kubectl run client --image=busybox -- sleep 600\nkubectl wait --for=condition=Ready pod/client\n"
+              "node1 sleep 2\n"
+              "kubectl get pod zk-0 -o wide\n"
+              "kubectl exec client -- sh -c 'dig +short zk-0.zk-hs.default.svc.cluster.local; "
+              "dig +short zk-strict.default.svc.cluster.local | wc -l'\n")
+    p = run_k8slab(script)
+    assert p.returncode == 0, p.stdout + p.stderr
+    ip = re.search(r"^zk-0\s+0/1\s+Running\s+0\s+\S+\s+(10\.244\.\d+\.\d+)", p.stdout, re.M).group(1)
+    assert f"\n{ip}\n0\n" in p.stdout  # in DNS through the tolerant Service, absent through the strict one

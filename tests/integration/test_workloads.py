@@ -164,3 +164,27 @@ def test_node_failure_recreates_deployment_pods_elsewhere_and_the_service_keeps_
     assert re.search(r"^node2\s+Ready\s", after, re.M)
     assert "Terminating" not in after  # the returning kubelet confirmed the deletion
     assert endpoints is not None
+
+
+def test_deployment_behind_a_service_keeps_answering_through_pod_deletion_and_a_rollout():
+    import re
+
+    loop = ("kubectl exec client -- sh -c 'ok=0; for i in $(seq 30); do curl -s -o /dev/null --max-time 1 "
+            "http://10.96.100.97/ && ok=$((ok+1)); done; echo answered $ok of 30'\n")
+    script = ("kubectl create deployment web --image=nginx --replicas=3 --port=80\n"
+              "kubectl expose deployment web --port=80 --cluster-ip=10.96.100.97\n"
+              "kubectl run client --image=busybox -- sleep 600\n"
+              "kubectl rollout status deployment/web\nkubectl wait --for=condition=Ready pod/client\n"
+              "kubectl get pods -l app=web -o wide\n"
+              "kubectl delete pods -l app=web --grace-period=1\n"
+              "kubectl rollout status deployment/web\n" + loop +
+              "kubectl set image deployment/web nginx=nginx:1.27\n"
+              "kubectl rollout status deployment/web\n" + loop +
+              "kubectl get pods -l app=web -o wide\nkubectl rollout history deployment/web\n")
+    p = run_k8slab(script)
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert p.stdout.count("answered 30 of 30") == 2
+    tables = re.findall(r"^(web-\w+-\w{5})\s+1/1\s+Running\s+\d+\s+\S+\s+(10\.244\.\d+\.\d+)", p.stdout, re.M)
+    first, last = dict(tables[:3]), dict(tables[-3:])
+    assert not set(first) & set(last) and not set(first.values()) & set(last.values())  # new pods, new IPs
+    assert re.search(r"^REVISION\s+CHANGE-CAUSE\n1\s+<none>\n2\s+<none>", p.stdout, re.M)
