@@ -28,6 +28,7 @@ from k8slab.runtime.catalogue import plan_container
 from k8slab.runtime.env import ConfigError, container_env, expand_argv, service_env
 from k8slab.runtime.podfiles import pod_hosts_file, pod_resolv_conf
 from k8slab.runtime.probes import LIVENESS, SUCCESS, ProbeReport, Prober, ProbeTarget, named_ports, probes_for
+from k8slab.runtime.termination import Termination, _Power
 from k8slab.runtime.state import (BACKOFF_MAX, BACKOFF_START, ContainerRun, PodRun, pod_status, running_state,
                                   runs_for, should_restart, terminated_state, waiting_state)
 
@@ -37,7 +38,7 @@ Key = Tuple[str, str]  # (namespace, name)
 READY_WAIT = 3.0  # seconds a built-in server may take to bind its ports
 
 
-class Kubelet:
+class Kubelet(Termination):
     """The node agent for `node`."""
 
     def __init__(self, node: str, host_ip: str, store, network: ClusterNetwork, ipam: PodIPAM,
@@ -114,29 +115,6 @@ class Kubelet:
                     if self._stop.is_set():
                         return  # shutting down: the network may already be gone
                     log.exception("kubelet %s: sync of %s/%s failed", self.node, *k)
-
-    def halt(self) -> None:
-        """The node fails: every process on it stops, its pods' networks go, it reports nothing."""
-        self._queue.put(_Power(False))
-
-    def resume(self) -> None:
-        """The node is back: the kubelet re-reads its pods from the store and runs them again."""
-        self._queue.put(_Power(True))
-
-    def _power(self, on: bool) -> None:
-        if not on:
-            self.down = True
-            self.alive.clear()
-            self._timers.clear()
-            for run in list(self.pods.values()):
-                self._teardown(run)  # the machine is gone: no SIGTERM, no preStop, no status
-            self.pods.clear()
-            return
-        self.down = False
-        self.alive.set()
-        for pod in self.store.list("Pod"):
-            if pod.spec.node_name == self.node:
-                self._queue.put((pod.metadata.namespace, pod.metadata.name))
 
     def _later(self, delay: float, key: Key) -> None:
         heapq.heappush(self._timers, (time.monotonic() + delay, key))
@@ -441,87 +419,6 @@ class Kubelet:
 
     # -- deletion ------------------------------------------------------------------------------
 
-    def _terminate(self, pod: Pod, run: Optional[PodRun]) -> None:
-        key = (pod.metadata.namespace, pod.metadata.name)
-        if run is None:
-            self.store.remove("Pod", pod.metadata.name, pod.metadata.namespace, uid=pod.metadata.uid)
-            return
-        if not run.terminating:
-            run.terminating = True
-            if self.prober is not None:
-                self.prober.forget(key)
-            deadline = pod.metadata.deletion_timestamp
-            for c in run.all_runs():
-                if c.popen is None:
-                    continue
-                self._event(pod, c, "Normal", "Killing", f"Stopping container {c.spec.name}")
-                hook = (c.spec.lifecycle or {}).get("preStop")
-                if hook:
-                    # The hook runs first and counts against the grace period; SIGTERM follows it.
-                    threading.Thread(target=self._pre_stop, args=(pod, run, c, hook, deadline),
-                                     name=f"prestop-{c.spec.name}", daemon=True).start()
-                elif processes.stop_signal_reaches(c.popen.pid):
-                    processes.signal_group(c.popen, signal.SIGTERM)
-            left = (deadline - utc_now()).total_seconds() if deadline else 0
-            self._later(max(0.0, left), key)
-            self._report(pod, run)
-        alive = [c for c in run.all_runs() if c.popen is not None]
-        overdue = pod.metadata.deletion_timestamp is None or utc_now() >= pod.metadata.deletion_timestamp
-        if alive and not overdue:
-            return
-        for c in alive:
-            processes.signal_group(c.popen, signal.SIGKILL)
-        self._teardown(run)
-        self.pods.pop(key, None)
-        self.store.remove("Pod", pod.metadata.name, pod.metadata.namespace, uid=pod.metadata.uid)
-
-    def _pre_stop(self, pod: Pod, run: PodRun, c: ContainerRun, hook: dict, deadline) -> None:
-        """Run a container's preStop hook (exec, httpGet or sleep), then send it SIGTERM."""
-        popen = c.popen
-        left = max(0.0, (deadline - utc_now()).total_seconds()) if deadline else 0.0
-        try:
-            if "exec" in hook:
-                p = processes.run_in(self._sandbox_pid(run), hook["exec"].get("command", []), c.env or {},
-                                     timeout=left or None)
-                if p.returncode != 0:
-                    raise RuntimeError(f"command {hook['exec'].get('command')!r} exited with {p.returncode}: "
-                                       f"{(p.stdout + p.stderr).decode(errors='replace').strip()}")
-            elif "httpGet" in hook:
-                get = hook["httpGet"]
-                port = get.get("port")
-                if isinstance(port, str):
-                    port = next((cp.container_port for cp in c.spec.ports if cp.name == port), port)
-                url = f"http://{get.get('host') or run.ip}:{port}{get.get('path', '/')}"
-                processes.run_in(self.network.pid_of(self.node), ["curl", "-s", "-o", "/dev/null", url],
-                                 timeout=left or None)
-            elif "sleep" in hook:
-                time.sleep(min(float(hook["sleep"].get("seconds", 0)), left))
-        except Exception as e:  # a failed hook does not stop the termination
-            self._event(pod, c, "Warning", "FailedPreStopHook", f"PreStopHook failed: {e}")
-        if popen is not None and popen.poll() is None and processes.stop_signal_reaches(popen.pid):
-            processes.signal_group(popen, signal.SIGTERM)
-
-    def _release_sandbox(self, run: PodRun) -> None:
-        if run.sandbox_key is None or run.sandbox_gone:
-            return
-        pid = self._sandbox_pid(run)
-        processes.kill_all(processes.processes_in_netns(pid))
-        self.network.remove_pod(run.sandbox_key)
-        if run.ip:
-            self.ipam.release(run.ip)
-        run.sandbox_gone = True
-
-    def _teardown(self, run: PodRun) -> None:
-        if self.prober is not None:
-            self.prober.forget((run.namespace, run.name))
-        for c in run.all_runs():
-            if c.popen is not None:
-                processes.signal_group(c.popen, signal.SIGKILL)
-                c.popen = None
-        self._release_sandbox(run)
-
-
-
 @dataclass(frozen=True)
 class _Exit:
     """A container process ended (reported by its waiter thread to the kubelet's loop)."""
@@ -541,10 +438,3 @@ class _Listening:
     uid: str
     container: ContainerRun
     generation: int
-
-
-@dataclass(frozen=True)
-class _Power:
-    """`node stop` / `node start`, handled by the kubelet's own loop."""
-
-    on: bool
