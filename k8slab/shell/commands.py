@@ -38,6 +38,7 @@ def build_registry() -> Registry:
                     examples=("node stop node2", "node start node2")))
     reg.add(Command("help", "show the commands (help COMMAND for one)", "help [COMMAND]", _help,
                     aliases=("?",), program="k8slab"))
+    reg.add(Command("clear", "clear the screen (Ctrl-L does too)", "clear", _clear, program="k8slab"))
     reg.add(Command("exit", "leave k8slab (the cluster goes with it)", "exit", _exit, aliases=("quit",),
                     program="k8slab"))
     return reg
@@ -60,11 +61,15 @@ def _help(session, words, _stdin) -> Result:
             r.say(f"  e.g. {ex}")
         return r
     hosts = session.cluster.network.host_names()
-    lines = ["Commands:"]
+    rows = []
     for cmd in session.registry.unique():
         alias = f" ({', '.join(cmd.aliases)})" if cmd.aliases else ""
-        lines.append(f"  {cmd.syntax:<28} {cmd.summary}{alias}")
-    lines.append(f"  {'<host> <shell command>':<28} run a command on a node or host: {', '.join(hosts)}")
+        rows.append((cmd.syntax, cmd.summary + alias))
+    rows.append(("<host> <shell command>", f"run a command on a node or host: {', '.join(hosts)}"))
+    lines = ["Commands:"]
+    for syntax, summary in rows:
+        # A long syntax gets its own line, so that the descriptions stay in one column.
+        lines += [f"  {syntax:<28} {summary}"] if len(syntax) <= 28 else [f"  {syntax}", f"  {'':<28} {summary}"]
     lines.append("")
     lines.append("kubectl commands (also as `k`):")
     for cmd in KUBECTL.unique():
@@ -93,6 +98,11 @@ def _node_power(session, words, _stdin) -> Result:
         raise UserError(f"error: {name} is already running")
     cluster.start_node(name)
     return Result().say(f"{name} is back: its kubelet reports Ready again and restarts the pods still bound to it.")
+
+
+def _clear(session, _words, _stdin) -> Result:
+    # Only a terminal gets the escape sequence; a batch log gets nothing.
+    return Result().say("\033[H\033[2J") if session.interactive else Result()
 
 
 def _exit(session, _words, _stdin) -> Result:

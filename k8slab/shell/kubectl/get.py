@@ -56,9 +56,9 @@ def _get(session, args, _stdin) -> Result:
                                    all_namespaces=bool(args.all_namespaces) and info.namespaced,
                                    show_labels=args.show_labels, no_headers=args.no_headers,
                                    label_columns=tuple(_label_columns(args.label_columns)), with_kind=several_kinds)
-        if printed:
-            result.say("")
-        result.say(text.rstrip("\n"))
+        # The blank line between tables travels with the next table: a lone newline can be lost
+        # by the prompt's output proxy.
+        result.say(("\n" if printed else "") + text.rstrip("\n"))
         printed += 1
     if not objs and not named:
         scoped = any(i.namespaced for i, _ in targets)
