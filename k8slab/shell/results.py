@@ -17,32 +17,37 @@ Chunk = Tuple[str, str]
 class Result:
     """The outcome of one command."""
 
-    out: List[str] = field(default_factory=list)
-    err: List[str] = field(default_factory=list)
     exit_code: int = 0
     stream: Optional[Iterator[Chunk]] = None
-    # The order of out/err lines matters (apply of a directory with one bad file): `lines` keeps
-    # ("out"|"err"|"error", text) in order; "error" is stderr shown as an error.
+    # ("out"|"err"|"error", text) in the order they were said: the order of stdout and stderr lines
+    # matters (apply of a directory with one bad file); "error" is stderr shown as an error.
     lines: List[Chunk] = field(default_factory=list)
 
     def say(self, text: str) -> "Result":
         """Add a stdout line (or block)."""
-        self.out.append(text)
         self.lines.append(("out", text))
         return self
 
     def warn(self, text: str) -> "Result":
         """Add a stderr line (or block)."""
-        self.err.append(text)
         self.lines.append(("err", text))
         return self
 
     def fail(self, text: str, code: int = 1) -> "Result":
         """Add an error line (stderr, red on a terminal) and set a failing exit code."""
-        self.err.append(text)
         self.lines.append(("error", text))
         self.exit_code = code
         return self
+
+    @property
+    def out(self) -> List[str]:
+        """The stdout parts, in order."""
+        return [t for kind, t in self.lines if kind == "out"]
+
+    @property
+    def err(self) -> List[str]:
+        """The stderr parts (warnings and errors), in order."""
+        return [t for kind, t in self.lines if kind != "out"]
 
     @property
     def stdout(self) -> str:

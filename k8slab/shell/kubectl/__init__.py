@@ -125,7 +125,7 @@ def kind_label(info: kinds.KindInfo) -> str:
     return f"{info.kind.lower()}.{info.group}" if info.group else info.kind.lower()
 
 
-def image_notices(obj) -> list:
+def stand_in_notices(obj) -> list:
     """Lines telling the learner where k8slab stands in for something (an image, a cloud load balancer)."""
     spec = getattr(obj, "spec", None)
     notes = []

@@ -12,7 +12,7 @@ from k8slab.api.namespace import Namespace
 from k8slab.api.selectors import parse_selector
 from k8slab.api.yamlio import load_manifests
 from k8slab.errors import UserError
-from k8slab.shell.kubectl import (FILENAME, KUBECTL, NAMESPACE, SELECTOR, image_notices, kind_label,
+from k8slab.shell.kubectl import (FILENAME, KUBECTL, NAMESPACE, SELECTOR, stand_in_notices, kind_label,
                                   namespace_of, read_manifest_sources, split_targets)
 from k8slab.shell.kubectl.workloads import CREATE_DEPLOYMENT_FLAGS, create_deployment
 from k8slab.shell.registry import Command, Flag
@@ -49,7 +49,7 @@ def _apply(session, args, stdin, create=False) -> Result:
         info = kinds.for_object(obj)
         result.say(f"{kind_label(info)}/{obj.metadata.name} {outcome}")
         if outcome == "created":
-            for note in image_notices(obj):
+            for note in stand_in_notices(obj):
                 result.warn(note)
     if not docs:
         result.fail("error: no objects passed to " + ("create" if create else "apply"))

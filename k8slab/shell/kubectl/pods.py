@@ -18,7 +18,7 @@ from k8slab.api.selectors import parse_selector
 from k8slab.errors import UserError
 from k8slab.runtime import processes
 from k8slab.shell.commands import stream_process
-from k8slab.shell.kubectl import (KUBECTL, NAMESPACE, OUTPUT, SELECTOR, image_notices, kind_label, namespace_of,
+from k8slab.shell.kubectl import (KUBECTL, NAMESPACE, OUTPUT, SELECTOR, stand_in_notices, kind_label, namespace_of,
                                   split_targets)
 from k8slab.shell.registry import Command, Flag
 from k8slab.shell.results import Result
@@ -54,7 +54,7 @@ def _run(session, args, _stdin) -> Result:
     pod = from_dict(Pod, manifest)
     created = session.cluster.store.create(pod, namespace=namespace_of(session, args))
     result = Result().say(f"pod/{created.metadata.name} created")
-    for note in image_notices(created):
+    for note in stand_in_notices(created):
         result.warn(note)
     return result
 
@@ -142,8 +142,7 @@ def _logs(session, args, stdin) -> Result:
         text = "".join(lines[-int(args.tail):]) if int(args.tail) else ""
     if not args.follow:
         if text:
-            result.lines.append(("out", text.rstrip("\n")))
-            result.out.append(text)
+            result.say(text.rstrip("\n"))
         return result
     result.stream = _follow(session, key, container, path, len(data), text)
     return result
@@ -168,8 +167,7 @@ def _logs_by_selector(session, args) -> Result:
             lines = f.read().decode(errors="replace").splitlines()
         shown = lines[-tail:] if tail >= 0 else lines
         if shown:
-            result.lines.append(("out", "\n".join(shown)))
-            result.out.append("\n".join(shown))
+            result.say("\n".join(shown))
     return result
 
 

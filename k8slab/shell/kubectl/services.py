@@ -5,7 +5,7 @@ from __future__ import annotations
 from k8slab.api.codec import from_dict
 from k8slab.api.service import Service
 from k8slab.errors import UserError
-from k8slab.shell.kubectl import KUBECTL, NAMESPACE, OUTPUT, image_notices, namespace_of
+from k8slab.shell.kubectl import KUBECTL, NAMESPACE, OUTPUT, stand_in_notices, namespace_of
 from k8slab.shell.registry import Command, Flag
 from k8slab.shell.results import Result
 from k8slab.views import output
@@ -70,7 +70,7 @@ def _expose(session, args, _stdin) -> Result:
         return Result().say(output.render_output([manifest], args.output or "yaml", single=True).rstrip("\n"))
     svc = session.cluster.store.create(from_dict(Service, manifest), namespace=namespace_of(session, args))
     result = Result().say(f"service/{svc.metadata.name} exposed")
-    for note in image_notices(svc):
+    for note in stand_in_notices(svc):
         result.warn(note)
     return result
 

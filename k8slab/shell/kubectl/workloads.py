@@ -14,7 +14,7 @@ from k8slab.api.meta import format_timestamp, utc_now
 from k8slab.controllers.workloads.common import is_controlled_by
 from k8slab.controllers.workloads.deployments import CHANGE_CAUSE, HASH_LABEL, revision_of, strip_hash
 from k8slab.errors import UserError
-from k8slab.shell.kubectl import KUBECTL, NAMESPACE, OUTPUT, image_notices, kind_label, namespace_of
+from k8slab.shell.kubectl import KUBECTL, NAMESPACE, OUTPUT, stand_in_notices, kind_label, namespace_of
 from k8slab.shell.kubectl.pods import parse_duration
 from k8slab.shell.registry import Command, Flag
 from k8slab.shell.results import Result
@@ -91,7 +91,7 @@ def create_deployment(session, args) -> Result:
         return Result().say(output.render_output([manifest], args.output or "yaml", single=True).rstrip("\n"))
     created = session.cluster.store.create(from_dict(Deployment, manifest), namespace=namespace_of(session, args))
     result = Result().say(f"deployment.apps/{created.metadata.name} created")
-    for note in image_notices(created.spec.template):
+    for note in stand_in_notices(created.spec.template):
         result.warn(note)
     return result
 
