@@ -15,15 +15,13 @@ How it is measured (in a fresh sandbox, with the real cluster):
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import subprocess
 import sys
 import tempfile
 import time
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, REPO)
+from common import in_sandbox, pct, wait_for  # noqa: E402 - bench/ is the script directory
 
 POLLER = r"""
 import sys, time, dns.message, dns.query
@@ -43,18 +41,8 @@ print(f"{(time.monotonic() - t0) * 1000:.1f}")
 """
 
 
-def pct(values, q):
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
 
 
-def wait_for(pred, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if pred():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def run(duration: float, runs: int) -> None:
@@ -124,14 +112,7 @@ def main() -> None:
     ap.add_argument("--duration", type=float, default=5.0)
     ap.add_argument("--runs", type=int, default=20)
     args = ap.parse_args()
-    from k8slab.sandbox import run_in_sandbox
-
-    def inside(info) -> int:
-        print(f"machine: {os.cpu_count()} cores, {'rootless' if info.rootless else 'root'} sandbox")
-        run(args.duration, args.runs)
-        return 0
-
-    sys.exit(run_in_sandbox(inside))
+    in_sandbox(lambda: run(args.duration, args.runs))
 
 
 if __name__ == "__main__":

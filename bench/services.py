@@ -16,19 +16,12 @@ How it is measured (inside a fresh sandbox, with the real cluster code):
 from __future__ import annotations
 
 import argparse
-import os
-import statistics
 import subprocess
-import sys
 import time
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, REPO)
+from common import in_sandbox, pct, wait_for  # noqa: E402 - bench/ is the script directory
 
 
-def pct(values, q):
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
 
 
 def programming_latency(runs: int) -> None:
@@ -48,10 +41,8 @@ def programming_latency(runs: int) -> None:
                                                                                           "args": ["serve-hostname"], "ports": [{"containerPort": 9376}]}]}}))
     store.create(from_dict(Pod, {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "client"},
                                  "spec": {"nodeName": "node1", "containers": [{"name": "c", "image": "busybox", "command": ["sleep", "3600"]}]}}))
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline and not all(
-            p.status.phase == "Running" and all(c.ready for c in p.status.container_statuses) for p in store.list("Pod")):
-        time.sleep(0.05)
+    wait_for(lambda: all(p.status.phase == "Running" and all(c.ready for c in p.status.container_statuses)
+                         for p in store.list("Pod")), timeout=20)
     client = cluster.kubelets["node1"].exec_target(("default", "client"))
     programmed, reachable = [], []
     for i in range(runs):
@@ -116,16 +107,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=20)
     args = ap.parse_args()
-    from k8slab.sandbox import run_in_sandbox
-
-    def inside(info) -> int:
-        print(f"machine: {os.cpu_count()} cores, {'rootless' if info.rootless else 'root'} sandbox, "
-              f"{subprocess.run(['iptables', '--version'], capture_output=True, text=True).stdout.strip()}")
-        programming_latency(args.runs)
-        full_sync((100, 1000))
-        return 0
-
-    sys.exit(run_in_sandbox(inside))
+    version = subprocess.run(["iptables", "--version"], capture_output=True, text=True).stdout.strip()
+    in_sandbox(lambda: (programming_latency(args.runs), full_sync((100, 1000))), version)
 
 
 if __name__ == "__main__":

@@ -15,22 +15,12 @@ How it is measured (in a fresh sandbox, with the real cluster):
 from __future__ import annotations
 
 import argparse
-import os
 import subprocess
-import sys
 import time
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, REPO)
+from common import in_sandbox, wait_for  # noqa: E402 - bench/ is the script directory
 
 
-def wait_for(pred, timeout=120.0, step=0.05):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if pred():
-            return True
-        time.sleep(step)
-    return False
 
 
 def deployment(name, replicas, container, labels=None, grace=None):
@@ -117,14 +107,7 @@ def main() -> None:
     ap.add_argument("--replicas", type=int, default=100)
     ap.add_argument("--requests", type=int, default=600)
     args = ap.parse_args()
-    from k8slab.sandbox import run_in_sandbox
-
-    def inside(info) -> int:
-        print(f"machine: {os.cpu_count()} cores, {'rootless' if info.rootless else 'root'} sandbox")
-        run(args.replicas, args.requests)
-        return 0
-
-    sys.exit(run_in_sandbox(inside))
+    in_sandbox(lambda: run(args.replicas, args.requests))
 
 
 if __name__ == "__main__":
