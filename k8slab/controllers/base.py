@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import Callable, Iterable, List, Optional, Set, Tuple
+from typing import Iterable, List, Optional, Set, Tuple
 
 log = logging.getLogger(__name__)
 
@@ -111,12 +111,3 @@ class Controller:
 def object_key(obj) -> Key:
     """(namespace, name) of an object."""
     return (obj.metadata.namespace or "", obj.metadata.name or "")
-
-
-def write_difference(store, current, desired, same: Callable[[object, object], bool]) -> object:
-    """Create, update or leave alone: write only when `desired` differs from `current`."""
-    if current is None:
-        return store.create(desired, namespace=desired.metadata.namespace)
-    if same(current, desired):
-        return current
-    return store.update(desired)

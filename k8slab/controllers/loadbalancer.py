@@ -128,7 +128,3 @@ class LoadBalancerController(Controller):
             if owner == key:
                 self._withdraw(ip)
                 del self.taken[ip]
-
-    def announcing_node(self, ip: str) -> Optional[str]:
-        """Which node answers for a LoadBalancer IP (for `trace` and `describe`)."""
-        return self.announced.get(ip)

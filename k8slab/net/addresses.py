@@ -100,10 +100,6 @@ class PodIPAM:
         with self._lock:
             self._used.discard(ip)
 
-    def in_use(self) -> int:
-        """How many addresses are allocated."""
-        return len(self._used)
-
 
 def kernel_has_sctp() -> bool:
     """Can this kernel open an SCTP socket? (Without it, SCTP Services cannot be proxied.)"""
