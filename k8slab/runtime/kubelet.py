@@ -246,12 +246,12 @@ class Kubelet(Termination):
         try:
             proc = processes.start_process(
                 self._sandbox_pid(run), plan.argv, env, log_path, workdir=spec.working_dir,
-                keep_stdin_open=bool(spec.stdin), ready_pipe=bool(plan.listens))
+                keep_stdin_open=bool(spec.stdin), ready_pipe=bool(plan.listens), tty=bool(spec.tty))
         except processes.StartError as e:
             self._event(pod, c, "Warning", "Failed", f"Error: {e}")
             self._exited(run, c, 128, started, reason="StartError", message=str(e))
             return
-        c.popen, c.started_at = proc.popen, started
+        c.popen, c.pty, c.started_at = proc.popen, proc.pty, started
         c.restart_at = None
         key = (run.namespace, run.name)
         self._event(pod, c, "Normal", "Started", f"Started container {spec.name}")
@@ -362,6 +362,24 @@ class Kubelet(Termination):
         c = run.find(container) if run else None
         return dict(c.env) if c is not None and c.env is not None else None
 
+    def attach_target(self, key: Key, container: str):
+        """The terminal of a running `tty: true` container (`kubectl attach -it`), or None."""
+        run = self.pods.get(key)
+        c = run.find(container) if run else None
+        return c.pty if c is not None and c.running else None
+
+    def feed_stdin(self, key: Key, container: str, data: str) -> bool:
+        """Write to a running container's standard input, then end it (stdinOnce); False if it has none."""
+        run = self.pods.get(key)
+        c = run.find(container) if run else None
+        if c is None or c.popen is None or not c.spec.stdin:
+            return False
+        if c.pty is not None:
+            c.pty.write(data.replace("\n", "\r").encode() + b"\x04")  # typed lines, then Ctrl-D
+        elif c.popen.stdin is not None:
+            processes.feed_stdin(c.popen, data)
+        return True
+
     def exec_target(self, key: Key) -> Optional[int]:
         """The pid whose namespaces `kubectl exec` enters for this pod, if it is running here."""
         run = self.pods.get(key)
@@ -374,7 +392,7 @@ class Kubelet(Termination):
         if code < 0:  # killed by a signal: runtimes report 128 + the signal number
             code = 128 - code
         state = terminated_state(code, started, finished, c.container_id, reason, message)
-        c.popen = None
+        c.popen = c.pty = None
         c.kill_at = None
         if self.prober is not None:
             self.prober.forget((run.namespace, run.name), c.spec.name)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Mapping, Sequence
 
 from k8slab.net.network import nsenter_argv
+from k8slab.runtime.tty import PtyProcess
 
 DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 READY_FD_ENV = "K8SLAB_READY_FD"
@@ -34,6 +35,7 @@ class Started:
     popen: subprocess.Popen
     log_path: str
     ready_fd: int | None = None
+    pty: object = None  # runtime.tty.PtyProcess of a container with `tty: true`
 
 
 def find_executable(argv0: str, path: str) -> str | None:
@@ -45,7 +47,7 @@ def find_executable(argv0: str, path: str) -> str | None:
 
 def start_process(pid: int, argv: Sequence[str], env: Mapping[str, str], log_path: str, *,
                   workdir: str | None = None, keep_stdin_open: bool = False,
-                  ready_pipe: bool = False) -> Started:
+                  ready_pipe: bool = False, tty: bool = False) -> Started:
     """Start `argv` in the namespaces of `pid`, logging stdout and stderr to `log_path`.
 
     With `ready_pipe`, a built-in server reports on the fd named by $K8SLAB_READY_FD when its
@@ -71,6 +73,11 @@ def start_process(pid: int, argv: Sequence[str], env: Mapping[str, str], log_pat
         env[READY_FD_ENV] = str(ready_w)
         pass_fds = (ready_w,)
     cmd = nsenter_argv(pid, workdir or "/") + list(argv)
+    if tty:
+        pty = PtyProcess(cmd, env, log_path=log_path, pass_fds=pass_fds)
+        if ready_pipe:
+            os.close(ready_w)
+        return Started(popen=pty.popen, log_path=log_path, ready_fd=ready_r if ready_pipe else None, pty=pty)
     with open(log_path, "ab", buffering=0) as log_file:
         popen = subprocess.Popen(cmd, stdin=subprocess.PIPE if keep_stdin_open else subprocess.DEVNULL,
                                  stdout=log_file, stderr=subprocess.STDOUT, env=env,

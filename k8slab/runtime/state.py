@@ -26,6 +26,7 @@ class ContainerRun:
     restart_count: int = 0
     container_id: Optional[str] = None
     popen: object = None  # subprocess.Popen of the running process
+    pty: object = None  # runtime.tty.PtyProcess of a running `tty: true` container (for attach)
     started_at: Optional[datetime] = None
     backoff: float = 0.0
     restart_at: Optional[float] = None  # monotonic time of the next start attempt

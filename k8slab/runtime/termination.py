@@ -128,5 +128,5 @@ class Termination:
         for c in run.all_runs():
             if c.popen is not None:
                 processes.signal_group(c.popen, signal.SIGKILL)
-                c.popen = None
+                c.popen = c.pty = None
         self._release_sandbox(run)

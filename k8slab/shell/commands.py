@@ -141,11 +141,37 @@ def _net(session, _words, _stdin) -> Result:
 def run_on_host(session, host: str, command: str, stdin: Optional[str]) -> Result:
     """Mininet style: run a shell command on a node or on `ext`, streaming its output."""
     if not command:
-        raise UserError(f"error: what should {host} run? e.g. `{host} ip route` (interactive shells: "
-                        f"`{host} sh` needs a terminal)")
+        raise UserError(f"error: what should {host} run? e.g. `{host} ip route`, or `{host} sh` for a shell")
     pid = session.cluster.host_pid(host)
+    if stdin is None and session.can_attach():
+        # At a terminal the command gets one of its own (top, vi, ping's Ctrl-C summary, a shell).
+        argv = processes.nsenter_argv(pid) + ["sh", "-c", command]
+        return Result(attach=lambda: attach_terminal(argv, {**_host_env(host), "PS1": f"{host}:$PWD# "}))
+    if command.split()[0] in INTERACTIVE_SHELLS and len(command.split()) == 1 and stdin is None:
+        raise UserError(f"error: `{host} {command}` needs a terminal: start k8slab in one, or give the shell "
+                        f"a command: {host} sh -c 'ip route; ip addr'")
     return stream_process(processes.popen_in(pid, ["sh", "-c", command], env=_host_env(host),
                                              stdin_data=stdin))
+
+
+INTERACTIVE_SHELLS = ("sh", "bash", "dash", "ash", "zsh")
+
+
+def attach_terminal(argv, env, failure: Optional[str] = None) -> Result:
+    """Run argv on a terminal of its own, lent the learner's, until it exits; report a failure."""
+    from k8slab.runtime.tty import PtyProcess
+    from k8slab.shell.terminal import relay, terminal_size
+
+    rows, cols = terminal_size()
+    try:
+        proc = PtyProcess(argv, env, rows=rows, cols=cols)
+    except OSError as e:
+        raise UserError(f"error: cannot open a terminal: {e.strerror}")
+    result = Result()
+    result.exit_code = relay(proc)
+    if result.exit_code and failure:
+        result.fail(failure.format(code=result.exit_code), result.exit_code)
+    return result
 
 
 def local_shell(command: str, stdin: str) -> Result:

@@ -6,7 +6,7 @@ Handlers never print; `k8slab.views.render` prints a Result. Tests inspect Resul
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterator, List, Optional, Tuple
+from typing import Callable, Iterator, List, Optional, Tuple
 
 # A stream yields ("out" | "err", text) chunks as they happen (logs -f, exec of a long command); a
 # stream that knows the final exit code sets `result.exit_code` before it ends.
@@ -22,6 +22,9 @@ class Result:
     # ("out"|"err"|"error", text) in the order they were said: the order of stdout and stderr lines
     # matters (apply of a directory with one bad file); "error" is stderr shown as an error.
     lines: List[Chunk] = field(default_factory=list)
+    # A terminal session to hold after the lines are shown (`exec -it`, `node1 sh`): it lends the
+    # learner's terminal to a program in the cluster and returns the Result of what follows.
+    attach: Optional[Callable[[], "Result"]] = None
 
     def say(self, text: str) -> "Result":
         """Add a stdout line (or block)."""

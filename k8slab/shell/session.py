@@ -25,6 +25,7 @@ class Session:
         self.registry = build_registry()
         self.exit_requested = False
         self.interactive = False
+        self._piping = False
 
     def execute(self, line: str, stdin: Optional[str] = None) -> Result:
         """Run one command line and return its Result (printing nothing)."""
@@ -58,7 +59,11 @@ class Session:
 
         if not rest.strip():
             raise UserError("error: nothing after `|`: e.g. kubectl get pods | grep web")
-        left = self.execute(first, stdin)
+        self._piping = True  # the left side's output goes to the pipe, not to a terminal
+        try:
+            left = self.execute(first, stdin)
+        finally:
+            self._piping = False
         text = left.stdout
         if left.stream is not None:
             text += "".join(chunk for kind, chunk in left.stream if kind == "out")
@@ -67,6 +72,12 @@ class Session:
             if kind != "out":
                 result.lines.insert(0, (kind, line))
         return result
+
+    def can_attach(self) -> bool:
+        """May a command lend the learner's terminal to a program (an interactive session, not a pipe)?"""
+        from k8slab.shell.terminal import terminal_fds
+
+        return self.interactive and not self._piping and terminal_fds() is not None
 
     def run(self, line: str, stdin: Optional[str] = None) -> Result:
         """Run one command line and print its Result; Ctrl-C stops a streaming command."""
@@ -78,4 +89,12 @@ class Session:
                 result.stream.close()
             self.printer.chunk("\n")
             result.exit_code = 130
+            return result
+        if result.attach is not None:
+            try:
+                after = result.attach()
+            except UserError as e:
+                after = Result().fail(str(e), e.exit_code)
+            self.printer.result(after)
+            result.exit_code = after.exit_code
         return result

@@ -1,62 +1,26 @@
-"""kubectl run, exec, logs, label and wait."""
+"""kubectl exec, logs, label and wait."""
 
 from __future__ import annotations
 
 import os
 import re
-import subprocess
-import sys
 import time
 from dataclasses import replace
 from typing import Iterator
 
 from k8slab.api import kinds
-from k8slab.api.codec import from_dict, to_dict
+from k8slab.api.codec import to_dict
 from k8slab.api.errors import ApiError
 from k8slab.api.pod import Pod, pod_condition
 from k8slab.api.selectors import parse_selector
 from k8slab.errors import UserError
 from k8slab.runtime import processes
-from k8slab.shell.commands import stream_process
-from k8slab.shell.kubectl import (KUBECTL, NAMESPACE, OUTPUT, SELECTOR, stand_in_notices, kind_label, namespace_of,
+from k8slab.shell.commands import attach_terminal, stream_process
+from k8slab.shell.kubectl import (KUBECTL, NAMESPACE, SELECTOR, kind_label, namespace_of,
                                   split_targets)
 from k8slab.shell.registry import Command, Flag
 from k8slab.shell.results import Result
 from k8slab.views import output
-
-
-# -- run -------------------------------------------------------------------------------------------
-
-def _run(session, args, _stdin) -> Result:
-    if len(args.args) != 1:
-        raise UserError("error: NAME is required for run" if not args.args else
-                        f"error: unexpected arguments: {args.args[1:]}; put the container's arguments after --")
-    if not args.image:
-        raise UserError("error: required flag(s) \"image\" not set")
-    name = args.args[0]
-    labels = dict(kv.split("=", 1) for kv in args.labels.split(",")) if args.labels else {"run": name}
-    container = {"name": name, "image": args.image}
-    if args.command_words:
-        container["command" if args.command else "args"] = list(args.command_words)
-    if args.port:
-        container["ports"] = [{"containerPort": int(args.port)}]
-    if args.env:
-        container["env"] = [{"name": e.split("=", 1)[0], "value": e.split("=", 1)[1] if "=" in e else ""}
-                            for e in args.env]
-    manifest = {"apiVersion": "v1", "kind": "Pod",
-                "metadata": {"name": name, "labels": labels},
-                "spec": {"containers": [container], "restartPolicy": args.restart or "Always",
-                         "dnsPolicy": "ClusterFirst"}}
-    if args.dry_run in ("client", "server"):
-        return Result().say(output.render_output([manifest], args.output or "yaml", single=True).rstrip("\n"))
-    if args.dry_run not in (None, "none"):
-        raise UserError(f'error: Invalid dry-run value ({args.dry_run}). Must be "none", "server", or "client".')
-    pod = from_dict(Pod, manifest)
-    created = session.cluster.store.create(pod, namespace=namespace_of(session, args))
-    result = Result().say(f"pod/{created.metadata.name} created")
-    for note in stand_in_notices(created):
-        result.warn(note)
-    return result
 
 
 # -- exec ------------------------------------------------------------------------------------------
@@ -91,25 +55,22 @@ def _exec(session, args, stdin) -> Result:
                              f'container: failed to exec in container: failed to start exec: OCI runtime exec '
                              f'failed: exec failed: unable to start container process: exec: "{args.command_words[0]}": '
                              f'executable file not found in $PATH: unknown', 1)
-    if args.tty and args.stdin and sys.stdin.isatty() and stdin is None:
-        return _exec_attached(pid, args.command_words, env)
-    popen = processes.popen_in(pid, args.command_words, env=env, stdin_data=stdin if args.stdin or stdin else None)
-    return stream_process(popen, failure="command terminated with exit code {code}")
-
-
-def _exec_attached(pid: int, command, env) -> Result:
-    """`exec -it` at a terminal: the process gets the terminal until it exits."""
-    import signal
-
-    old = signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C belongs to the process inside
-    try:
-        code = subprocess.call(processes.nsenter_argv(pid) + list(command), env={**env, "TERM": os.environ.get("TERM", "xterm")})
-    finally:
-        signal.signal(signal.SIGINT, old)
     result = Result()
-    if code:
-        result.fail(f"command terminated with exit code {code}", code)
-    return result
+    if args.tty and args.stdin and stdin is None and session.can_attach():
+        argv = processes.nsenter_argv(pid) + list(args.command_words)
+        env = {**env, "TERM": os.environ.get("TERM", "xterm")}
+        env.setdefault("PS1", f"root@{pod.metadata.name}:$PWD# ")
+        result.attach = lambda: attach_terminal(argv, env, failure=EXIT_FAILURE)
+        return result
+    if args.tty and args.stdin:  # kubectl's words when its input is not a terminal
+        result.warn("Unable to use a TTY - input is not a terminal or the right kind of file")
+    popen = processes.popen_in(pid, args.command_words, env=env, stdin_data=stdin if args.stdin or stdin else None)
+    streamed = stream_process(popen, failure=EXIT_FAILURE)
+    streamed.lines[:0] = result.lines
+    return streamed
+
+
+EXIT_FAILURE = "command terminated with exit code {code}"
 
 
 # -- logs ------------------------------------------------------------------------------------------
@@ -304,20 +265,6 @@ def _wait_one(store, info, name, ns, cond: str, deadline: float) -> bool:
             return False
         time.sleep(0.05)
 
-
-KUBECTL.add(Command(
-    "run", "create a pod running one image", "kubectl run NAME --image=IMAGE [--port=P] [-- ARG...]", _run,
-    flags=(Flag(("--image",), "the container image (nginx, busybox, agnhost...)", value="IMAGE"),
-           Flag(("--port",), "the port the container exposes", value="PORT"),
-           Flag(("-l", "--labels"), "labels instead of run=NAME, e.g. app=web,tier=front", value="LABELS"),
-           Flag(("--restart",), "Always (default), OnFailure or Never", value="POLICY",
-                choices=("Always", "OnFailure", "Never")),
-           Flag(("--env",), "an environment variable K=V (repeatable)", value="K=V", repeat=True),
-           Flag(("--command",), "treat the words after -- as the command, not the arguments"),
-           Flag(("--dry-run",), "client: print the pod instead of creating it", value="MODE"),
-           OUTPUT, NAMESPACE),
-    examples=("kubectl run web --image=nginx", "kubectl run box --image=busybox -- sleep 3600",
-              "kubectl run web --image=nginx --dry-run=client -o yaml")))
 
 KUBECTL.add(Command(
     "exec", "run a command in a container", "kubectl exec POD [-c CONTAINER] [-it] -- COMMAND [ARG...]", _exec,
