@@ -118,6 +118,8 @@ def _session(args: argparse.Namespace, info, batch_text: Optional[str], t0: floa
         printer.note(f"Starting a {nodes}-node cluster ...")
     cluster = Cluster(ClusterSpec(nodes=nodes), sandbox=info)
     cluster.start()
+    if not cluster.wait_ready():
+        printer.note("k8slab: cluster DNS is not answering yet; names may not resolve for a few seconds")
     session = Session(cluster, printer)
     try:
         if interactive:

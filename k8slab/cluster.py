@@ -131,6 +131,21 @@ class Cluster:
             kubelet.start()
         self.started_at = time.monotonic()
 
+    def wait_ready(self, timeout: float = 15.0) -> bool:
+        """Wait until cluster DNS answers through its Service: CoreDNS Ready, in every node's rules.
+
+        A fresh cluster is ready for a learner's first `nslookup` only then (as `kind create cluster
+        --wait` waits for the control plane). False if that takes longer than `timeout`.
+        """
+        deadline = time.monotonic() + timeout
+        while not any(True for s in self.store.list("EndpointSlice", "kube-system")
+                      for e in s.endpoints if s.metadata.labels.get("kubernetes.io/service-name") == "kube-dns"
+                      and e.conditions.ready is not False):
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.01)
+        return self.kube_proxy.wait_synced(self.store.resource_version, max(0.0, deadline - time.monotonic()))
+
     def _start_outside_world(self) -> None:
         """Real servers on the outside world's addresses, for selectorless Services to reach."""
         script = os.path.join(SERVERS_DIR, "outside.py")
