@@ -8,8 +8,10 @@ from typing import Iterator, Optional
 
 from k8slab.errors import UserError
 from k8slab.runtime import processes
+from k8slab.shell import helptext
 from k8slab.shell.registry import Command, Registry
 from k8slab.shell.results import Result
+from k8slab.shell.suggestions import closest
 
 
 def build_registry() -> Registry:
@@ -18,66 +20,53 @@ def build_registry() -> Registry:
 
     reg = Registry()
     reg.add(Command("kubectl", "run a kubectl command against the cluster", "kubectl COMMAND [ARGS]",
-                    run_kubectl, aliases=("k",), program="k8slab"))
-    reg.add(Command("nodes", "list the nodes and hosts of the lab network", "nodes", _nodes, program="k8slab"))
-    reg.add(Command("net", "show the lab network: addresses, pod CIDRs, links", "net", _net, program="k8slab"))
+                    run_kubectl, aliases=("k",), program="k8slab", group="kubectl"))
+    reg.add(Command("nodes", "list the nodes and hosts of the lab network", "nodes", _nodes, program="k8slab",
+                    group="Cluster"))
+    reg.add(Command("net", "show the lab network: addresses, pod CIDRs, links", "net", _net, program="k8slab", group="Network"))
     from k8slab.shell.network import proxy_command, trace_command
 
     reg.add(Command("proxy", "show a node's kube-proxy rules (iptables-save), or one Service's",
-                    "proxy rules [NODE] [SERVICE] [--counters]", proxy_command, program="k8slab"))
+                    "proxy rules [NODE] [SERVICE] [--counters]", proxy_command, program="k8slab", group="Network"))
     reg.add(Command("trace", "follow a new connection through kube-proxy's rules and the network",
-                    "trace FROM TO[:PORT] [--udp]", trace_command, program="k8slab",
+                    "trace FROM TO[:PORT] [--udp]", trace_command, program="k8slab", group="Network",
                     examples=("trace client svc/web", "trace ext node2:30080", "trace node1 10.96.0.1:443")))
     from k8slab.shell.dns import dns_command
 
     reg.add(Command("dns", "what the cluster DNS answers; its live query log",
-                    "dns records [NAMESPACE/SERVICE] | dns log on|off", dns_command, program="k8slab",
+                    "dns records [NAMESPACE/SERVICE] | dns log on|off", dns_command, program="k8slab", group="Network",
                     examples=("dns records default/web", "dns log on")))
     reg.add(Command("node", "make a node fail (stop) or come back (start), as a real machine would",
-                    "node stop|start NODE", _node_power, program="k8slab",
+                    "node stop|start NODE", _node_power, program="k8slab", group="Cluster",
                     examples=("node stop node2", "node start node2")))
     reg.add(Command("help", "show the commands (help COMMAND for one)", "help [COMMAND]", _help,
-                    aliases=("?",), program="k8slab"))
-    reg.add(Command("clear", "clear the screen (Ctrl-L does too)", "clear", _clear, program="k8slab"))
+                    aliases=("?",), program="k8slab", group="Session"))
+    reg.add(Command("clear", "clear the screen (Ctrl-L does too)", "clear", _clear, program="k8slab",
+                    group="Session"))
     reg.add(Command("exit", "leave k8slab (the cluster goes with it)", "exit", _exit, aliases=("quit",),
-                    program="k8slab"))
+                    program="k8slab", group="Session"))
     return reg
 
 
 def _help(session, words, _stdin) -> Result:
     from k8slab.shell.kubectl import KUBECTL
 
-    r = Result()
-    if words:
+    if not words:
+        return Result().say(helptext.overview(session.registry.unique(), KUBECTL.unique(),
+                                              session.cluster.network.host_names()))
+    kubectl = session.registry.find("kubectl")
+    if session.registry.find(words[0]) is kubectl:  # help kubectl [COMMAND], help k get
+        if len(words) == 1:
+            return Result().say(helptext.kubectl_help(kubectl, KUBECTL.unique()))
+        cmd = KUBECTL.find(words[1])
+    else:
+        cmd = session.registry.find(words[0]) or KUBECTL.find(words[0])
+    if cmd is None:
         name = words[-1]
-        cmd = session.registry.find(name) or KUBECTL.find(name)
-        if cmd is None:
-            raise UserError(f'error: no help for "{name}": unknown command')
-        r.say(f"{cmd.syntax}\n  {cmd.summary}")
-        for f in cmd.flags:
-            spell = ", ".join(f.names) + (f" {f.value}" if f.value else "")
-            r.say(f"    {spell:<28} {f.help}")
-        for ex in cmd.examples:
-            r.say(f"  e.g. {ex}")
-        return r
-    hosts = session.cluster.network.host_names()
-    rows = []
-    for cmd in session.registry.unique():
-        alias = f" ({', '.join(cmd.aliases)})" if cmd.aliases else ""
-        rows.append((cmd.syntax, cmd.summary + alias))
-    rows.append(("<host> <shell command>", f"run a command on a node or host: {', '.join(hosts)}"))
-    lines = ["Commands:"]
-    for syntax, summary in rows:
-        # A long syntax gets its own line, so that the descriptions stay in one column.
-        lines += [f"  {syntax:<28} {summary}"] if len(syntax) <= 28 else [f"  {syntax}", f"  {'':<28} {summary}"]
-    lines.append("")
-    lines.append("kubectl commands (also as `k`):")
-    for cmd in KUBECTL.unique():
-        lines.append(f"  kubectl {cmd.name:<20} {cmd.summary}")
-    lines.append("")
-    lines.append("Examples: kubectl run web --image=nginx | kubectl get pods -o wide | node1 ip route | "
-                 "help get")
-    return r.say("\n".join(lines))
+        guess = closest(name, list(session.registry.commands) + list(KUBECTL.commands))
+        hint = f' Did you mean "{guess}"?' if guess else ' Type "help" to see the commands.'
+        raise UserError(f'error: no help for "{name}": unknown command.{hint}')
+    return Result().say(helptext.command_help(cmd))
 
 
 def _node_power(session, words, _stdin) -> Result:

@@ -46,6 +46,7 @@ class Command:
     positional: Tuple[str, ...] = ()  # what positional words mean, for completion ("kind", "pod"...)
     examples: Tuple[str, ...] = ()
     program: str = "kubectl"
+    group: str = ""  # where `help` lists a shell command: Cluster (the default), Network, Session
 
     def parse(self, words: Sequence[str]) -> argparse.Namespace:
         """Parse this command's words with kubectl's conventions; raise UserError like kubectl."""

@@ -7,8 +7,10 @@ import shlex
 from typing import Optional
 
 from k8slab.errors import UserError
+from k8slab.shell import helptext
 from k8slab.shell.batch import split_unquoted
 from k8slab.shell.results import Result
+from k8slab.shell.suggestions import unknown_command
 
 log = logging.getLogger(__name__)
 
@@ -47,8 +49,10 @@ class Session:
                 raise UserError(f"error: cannot parse the command line: {e}")
             command = self.registry.find(words[0])
             if command is None:
-                raise UserError(f'error: unknown command "{words[0]}". Type "help" to see the commands, '
-                                f'or "<node> <shell command>" to run one on a node ({", ".join(self.cluster.network.hosts)}).')
+                raise UserError(unknown_command(words[0], self.registry.commands, self.cluster.network.hosts))
+            # kubectl answers --help itself: it knows its subcommands (`kubectl get --help`).
+            if command.name != "kubectl" and helptext.wants_help(words[1:]):
+                return Result().say(helptext.command_help(command))
             return command.handler(self, words[1:], stdin)
         except UserError as e:
             return Result().fail(str(e), e.exit_code)

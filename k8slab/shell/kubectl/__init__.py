@@ -11,8 +11,10 @@ from k8slab.api.codec import to_dict
 from k8slab.api.meta import utc_now
 from k8slab.errors import UserError
 from k8slab.runtime.catalogue import plan_container
+from k8slab.shell import helptext
 from k8slab.shell.registry import Flag, Registry
 from k8slab.shell.results import Result
+from k8slab.shell.suggestions import unknown_subcommand
 
 KUBECTL = Registry()
 
@@ -27,18 +29,15 @@ ALL_NAMESPACES = Flag(("-A", "--all-namespaces"), "list across all namespaces")
 
 def run_kubectl(session, words: Sequence[str], stdin: Optional[str]) -> Result:
     """Dispatch `kubectl SUBCOMMAND ...`."""
-    if not words or words[0] in ("help", "--help", "-h"):
-        if len(words) > 1:
-            return session.registry.find("help").handler(session, words[1:], stdin)
-        lines = ["kubectl controls the (emulated) Kubernetes cluster.", "", "Commands:"]
-        lines += [f"  {c.name:<10} {c.summary}" for c in KUBECTL.unique()]
-        lines += ["", "Use `help COMMAND` for a command's flags, e.g. `help get`."]
-        return Result().say("\n".join(lines))
+    if not words or words[0] in helptext.HELP_FLAGS:
+        return Result().say(helptext.kubectl_help(session.registry.find("kubectl"), KUBECTL.unique()))
+    if words[0] == "help":  # kubectl help get
+        return session.registry.find("help").handler(session, ["kubectl", *words[1:]], stdin)
     command = KUBECTL.find(words[0])
     if command is None:
-        raise UserError(f'error: unknown command "{words[0]}" for "kubectl"')
-    if "--help" in words[1:] or "-h" in words[1:]:
-        return session.registry.find("help").handler(session, [words[0]], stdin)
+        raise UserError(unknown_subcommand(words[0], "kubectl", [c.name for c in KUBECTL.unique()]))
+    if helptext.wants_help(words[1:]):
+        return Result().say(helptext.command_help(command))
     args = command.parse(words[1:])
     return command.handler(session, args, stdin)
 
