@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import keyword
+import re
 from dataclasses import dataclass, field
 from typing import Callable, Dict, Optional, Sequence, Tuple
 
@@ -24,6 +25,18 @@ class Flag:
     default: object = None
     repeat: bool = False  # may be given several times (collected into a list)
     choices: Tuple[str, ...] = ()  # values offered by completion
+
+    @property
+    def integer(self) -> bool:
+        """Does the flag take a whole number? (Declared by its metavar: N for counts, PORT for ports.)"""
+        return self.value in ("N", "PORT")
+
+    @property
+    def spelling(self) -> str:
+        """How cobra names the flag in errors: `-r, --replicas` or `--replicas`."""
+        short = [n for n in self.names if not n.startswith("--")]
+        long = [n for n in self.names if n.startswith("--")]
+        return ", ".join(short[:1] + long[:1])
 
     @property
     def dest(self) -> str:
@@ -69,8 +82,20 @@ class Command:
                 raise UserError(f"error: unknown shorthand flag: '{word[1]}' in {word}\n"
                                 f"See '{self.program} {self.name} --help' for usage.")
             ns.args.append(word)
+        for f in self.flags:
+            self._check_integer(f, getattr(ns, f.dest))
         ns.command_words = after  # what followed `--`, or None
         return ns
+
+    def _check_integer(self, flag: Flag, value) -> None:
+        """Counts and ports are cobra int flags: a word that is not a number is kubectl's flag error."""
+        for item in (value if isinstance(value, list) else [value]):
+            if flag.integer and isinstance(item, str) and not _INTEGER.match(item):
+                raise UserError(f'error: invalid argument "{item}" for "{flag.spelling}" flag: strconv.ParseInt: '
+                                f'parsing "{item}": invalid syntax\nSee \'{self.program} {self.name} --help\' for usage.')
+
+
+_INTEGER = re.compile(r"^[+-]?[0-9]+$")  # what Go's strconv.ParseInt accepts in base 10
 
 
 class _Parser(argparse.ArgumentParser):

@@ -13,6 +13,7 @@ from k8slab.shell.results import Result
 from k8slab.shell.suggestions import unknown_command
 
 log = logging.getLogger(__name__)
+EXIT_INTERNAL = 70  # EX_SOFTWARE, as k8slab.app: a bug in k8slab, not something the learner did
 
 
 class Session:
@@ -56,6 +57,10 @@ class Session:
             return command.handler(self, words[1:], stdin)
         except UserError as e:
             return Result().fail(str(e), e.exit_code)
+        except Exception as e:  # a bug in k8slab: one line for the learner, the traceback with --debug
+            log.debug("command %r failed", line, exc_info=True)
+            return Result().fail(f"k8slab: internal error: {type(e).__name__}: {e} (run with --debug for details)",
+                                 EXIT_INTERNAL)
 
     def _pipeline(self, first: str, rest: str, stdin: Optional[str]) -> Result:
         """`kubectl get pods | grep web`: k8slab runs the first command, the machine's shell the rest."""
@@ -63,6 +68,8 @@ class Session:
 
         if not rest.strip():
             raise UserError("error: nothing after `|`: e.g. kubectl get pods | grep web")
+        if not first.strip():
+            raise UserError("error: nothing before `|`: e.g. kubectl get pods | grep web")
         self._piping = True  # the left side's output goes to the pipe, not to a terminal
         try:
             left = self.execute(first, stdin)
@@ -84,8 +91,12 @@ class Session:
         return self.interactive and not self._piping and terminal_fds() is not None
 
     def run(self, line: str, stdin: Optional[str] = None) -> Result:
-        """Run one command line and print its Result; Ctrl-C stops a streaming command."""
-        result = self.execute(line, stdin)
+        """Run one command line and print its Result; Ctrl-C stops a waiting or streaming command."""
+        try:
+            result = self.execute(line, stdin)
+        except KeyboardInterrupt:  # `kubectl wait`, `rollout status`: the learner stopped waiting
+            self.printer.chunk("\n")
+            return Result(exit_code=130)
         try:
             self.printer.result(result)
         except KeyboardInterrupt:
@@ -93,6 +104,11 @@ class Session:
                 result.stream.close()
             self.printer.chunk("\n")
             result.exit_code = 130
+            return result
+        except Exception as e:  # a bug in a streaming command: the shell carries on
+            log.debug("streaming %r failed", line, exc_info=True)
+            self.printer.error(f"k8slab: internal error: {type(e).__name__}: {e} (run with --debug for details)")
+            result.exit_code = EXIT_INTERNAL
             return result
         if result.attach is not None:
             try:

@@ -67,7 +67,7 @@ def split_targets(words: List[str]) -> List[Tuple[kinds.KindInfo, Optional[str]]
             kind, _, name = w.partition("/")
             out.append((kinds.resolve(kind), name))
         return out
-    infos = [kinds.resolve(k) for k in words[0].split(",") if k]
+    infos = [kinds.resolve(k) for k in words[0].split(",") if k] or [kinds.resolve(words[0])]  # '' or ','
     names = words[1:]
     if names and len(infos) > 1:
         raise UserError("error: arguments in resource/name form must have a single resource and name")
