@@ -9,7 +9,7 @@ from typing import Iterator, Optional
 from k8slab.errors import UserError
 from k8slab.runtime import processes
 from k8slab.shell import helptext
-from k8slab.shell.registry import Command, Registry
+from k8slab.shell.registry import Command, Flag, Registry
 from k8slab.shell.results import Result
 from k8slab.shell.suggestions import closest
 
@@ -29,8 +29,17 @@ def build_registry() -> Registry:
     reg.add(Command("proxy", "show a node's kube-proxy rules (iptables-save), or one Service's",
                     "proxy rules [NODE] [SERVICE] [--counters]", proxy_command, program="k8slab", group="Network"))
     reg.add(Command("trace", "follow a new connection through kube-proxy's rules and the network",
-                    "trace FROM TO[:PORT] [--udp]", trace_command, program="k8slab", group="Network",
-                    examples=("trace client svc/web", "trace ext node2:30080", "trace node1 10.96.0.1:443")))
+                    "trace FROM TO[:PORT] [--udp] [--diagram] [--svg FILE]", trace_command, program="k8slab",
+                    group="Network",
+                    flags=(Flag(("--diagram",), "draw the path as boxes and arrows"),
+                           Flag(("--svg",), "write the diagram to FILE as SVG (for slides)", value="FILE")),
+                    examples=("trace client svc/web", "trace ext node2:30080", "trace node1 10.96.0.1:443",
+                              "trace ext node2:30080 --diagram", "trace client svc/web --svg trace.svg")))
+    from k8slab.shell.pictures import TOPO_FLAGS, TOPO_SYNTAX, topo_command
+
+    reg.add(Command("topo", "draw the cluster: nodes, pods, Services and their endpoints (or one Service's map)",
+                    TOPO_SYNTAX, topo_command, program="k8slab", group="Network", flags=TOPO_FLAGS,
+                    examples=("topo", "topo -A", "topo svc/web", "topo svc/web --svg web.svg")))
     from k8slab.shell.dns import dns_command
 
     reg.add(Command("dns", "what the cluster DNS answers; its live query log",

@@ -9,8 +9,12 @@ from k8slab.errors import UserError
 from k8slab.net.addresses import EXT_IP, EXT_NAME, OUTSIDE_ADDRESSES
 from k8slab.proxy import apply as iptables
 from k8slab.proxy.route import NodeInfo, Source, Topology, trace_connection
+from k8slab.shell import pictures
 from k8slab.shell.results import Result
 from k8slab.views import netviews
+from k8slab.views.trace_diagram import trace_diagram
+
+TRACE_SYNTAX = "trace FROM TO[:PORT] [--udp] [--diagram] [--svg FILE]"
 
 
 def proxy_command(session, words, _stdin) -> Result:
@@ -91,13 +95,19 @@ def resolve_destination(session, word: str) -> Tuple[str, int, str]:
 
 
 def trace_command(session, words, _stdin) -> Result:
-    """trace FROM TO[:PORT] [--udp]"""
+    """trace FROM TO[:PORT] [--udp] [--diagram] [--svg FILE]"""
+    words, svg = pictures.take_svg(words)
     plain = [w for w in words if not w.startswith("-")]
     if len(plain) != 2:
-        raise UserError("error: usage: trace FROM TO[:PORT] [--udp]   e.g. trace client svc/web, "
-                        "trace ext node2:30080")
+        raise UserError(f"error: usage: {TRACE_SYNTAX}   e.g. trace client svc/web, "
+                        "trace ext node2:30080 --diagram")
     src = resolve_source(session, plain[0])
     ip, port, what = resolve_destination(session, plain[1])
     protocol = "UDP" if "--udp" in words else "TCP"
-    ct = trace_connection(_topology(session.cluster), src, ip, port, protocol)
+    topo = _topology(session.cluster)
+    ct = trace_connection(topo, src, ip, port, protocol)
+    if "--diagram" in words or svg:  # an SVG is always of the diagram
+        width = pictures.picture_width(session)
+        return pictures.show(session, trace_diagram(ct, topo, what=what, width=width), svg=svg,
+                             title=f"trace {plain[0]} {plain[1]}", width=width)
     return Result().say(netviews.render_trace(ct, what=what, color=session.printer.colored))
