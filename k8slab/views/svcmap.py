@@ -23,8 +23,8 @@ def service_map(lab: Lab, svc: dict, slices: Sequence[dict], pods: Sequence[dict
     """The map of one Service; `pods` are the namespace's pods (the ones it selects are picked here)."""
     spec = svc.get("spec") or {}
     if spec.get("type") == "ExternalName":
-        note = (f"DNS answers {svc['metadata']['name']}'s name with a CNAME to {spec.get('externalName')}: "
-                "no ClusterIP, no endpoints, kube-proxy does nothing.")
+        note = (f"DNS answers {svc['metadata']['name']}'s name with a CNAME to {spec.get('externalName')}:\n"
+                "    no ClusterIP, no endpoints, nothing for kube-proxy to do.")
         return Group(_service_panel(lab, svc, slices), _down(note))
     eps = endpoints_of(svc, slices)
     parts: List[RenderableType] = [_ways_in(lab, svc), _down(""), _service_panel(lab, svc, slices),
@@ -59,8 +59,9 @@ def _service_panel(lab: Lab, svc: dict, slices: Sequence[dict]) -> Panel:
     if spec.get("ports"):
         grid.add_row("ports", _port_lines(svc, slices))
     selector = spec.get("selector") or {}
-    grid.add_row("selector", ",".join(f"{k}={v}" for k, v in sorted(selector.items())) if selector
-                 else Text("none: its Endpoints are written by hand (or mirrored from them)", style="yellow"))
+    if kind != "ExternalName":
+        grid.add_row("selector", ",".join(f"{k}={v}" for k, v in sorted(selector.items())) if selector
+                     else Text("none: its Endpoints are written by hand (or mirrored from them)", style="yellow"))
     if kind != "ExternalName":
         grid.add_row("sessionAffinity", _affinity(spec))
         grid.add_row("traffic policy", _policies(spec))
@@ -143,7 +144,7 @@ def _choice_note(svc: dict, eps: List[EndpointView]) -> str:
     if not eps:
         return "no endpoints: kube-proxy rejects new connections (connection refused)"
     if (svc.get("spec") or {}).get("clusterIP") == "None":
-        return f"DNS answers with the {plural(ready, 'ready address')}"
+        return f"DNS answers with the {ready} ready address{'' if ready == 1 else 'es'}"
     if ready == 0:
         return "no ready endpoint: kube-proxy rejects new connections (connection refused)"
     if ready == 1:

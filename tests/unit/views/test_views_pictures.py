@@ -171,3 +171,11 @@ def test_service_map_of_an_external_name():
                   externalName="my.database.example.com")
     text = map_text("ext", services=[svc], slices=[])
     assert "CNAME to my.database.example.com" in text and "EndpointSlice" not in text
+    assert "selector" not in text and "kube-proxy picks" not in text
+
+
+def test_a_headless_service_is_answered_by_dns():
+    svc = service("web", cluster_ip="None")
+    text = map_text("web", services=[svc])
+    assert "None (headless" in text and "DNS answers with the 4 ready addresses" in text
+    assert line_with(text, "─▶ 10.244.1.3:8080", "web-7957885594-tjxcz", "node1")
