@@ -1,0 +1,36 @@
+"""kubectl config (the namespace in use) and kubectl run's attach flags, without a network."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.unit.shell.light_session import light_session
+
+
+def test_set_context_switches_the_namespace_commands_use():
+    session = light_session()
+    assert session.execute("kubectl config current-context").stdout == "k8slab\n"
+    r = session.execute("kubectl config set-context --current --namespace=kube-system")
+    assert r.stdout == 'Context "k8slab" modified.\n' and r.exit_code == 0
+    assert session.namespace == "kube-system"
+    assert "kube-system" in session.execute("kubectl config get-contexts").stdout.splitlines()[1]
+    r = session.execute("kubectl config set-context --current --namespace=nope")
+    assert r.exit_code == 0 and 'namespace "nope" does not exist yet' in r.stderr
+    assert session.execute("kubectl config set-context --namespace=x").exit_code == 1
+
+
+@pytest.mark.parametrize("line, message", [
+    ("kubectl run box --image=busybox -t -- sh", "-i/--stdin is required for containers with -t/--tty=true"),
+    ("kubectl run box --image=busybox --rm -- sh", "--rm should only be used for attached containers"),
+    ("kubectl config rename-context a b", "set-context --current"),
+])
+def test_kubectl_s_errors(line, message):
+    r = light_session().execute(line)
+    assert r.exit_code == 1 and message in r.stderr
+
+
+def test_run_it_without_a_terminal_drops_the_tty_as_kubectl_does():
+    session = light_session()
+    r = session.execute("kubectl run box --image=busybox -it --dry-run=client -o yaml -- sh")
+    assert "Unable to use a TTY - input is not a terminal" in r.stderr
+    assert "stdin: true" in r.stdout and "stdinOnce: true" in r.stdout and "tty" not in r.stdout
