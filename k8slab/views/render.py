@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 import sys
-from typing import TextIO
+from typing import List, Optional, TextIO
 
 from rich.console import Console
 
@@ -14,11 +16,14 @@ from k8slab.shell.results import Result
 class Printer:
     """Writes Results: kubectl-style text exactly as produced, errors in red on a terminal."""
 
-    def __init__(self, out: TextIO | None = None, err: TextIO | None = None):
+    def __init__(self, out: TextIO | None = None, err: TextIO | None = None, *, color: bool = True,
+                 pager: Optional[List[str]] = None):
         # Streams are looked up when used, not kept: in the REPL, sys.stdout is replaced while the
         # prompt runs so that background output (the DNS query log) lands above the prompt.
         self._out, self._err = out, err
-        self._color = self.err.isatty() and "NO_COLOR" not in os.environ
+        self._allow_color = color
+        self._color = color and self.err.isatty() and "NO_COLOR" not in os.environ
+        self.pager = pager  # argv of the pager for output longer than the screen, or None
         self.console = Console(file=err, stderr=err is None, no_color=not self._color, highlight=False,
                                soft_wrap=True)
 
@@ -35,7 +40,7 @@ class Printer:
     @property
     def colored(self) -> bool:
         """Does stdout take colour (a terminal, and NO_COLOR unset)?"""
-        return self.out.isatty() and "NO_COLOR" not in os.environ
+        return self._allow_color and self.out.isatty() and "NO_COLOR" not in os.environ
 
     def text(self, text: str, stream: str = "out") -> None:
         """Write text as-is (kubectl output must keep its exact spacing), ending with a newline."""
@@ -66,6 +71,8 @@ class Printer:
 
     def result(self, result: Result) -> None:
         """Print a Result's lines in order, then follow its stream (if any) to the end."""
+        if self._page(result):
+            return
         for stream, text in result.lines:
             if stream == "error":
                 self.error(text)
@@ -74,3 +81,24 @@ class Printer:
         if result.stream is not None:
             for stream, text in result.stream:
                 self.chunk(text, stream)
+
+    def _page(self, result: Result) -> bool:
+        """Show a long all-stdout Result through the pager (when the screen is too short for it)."""
+        if not self.pager or result.stream is not None or not result.lines or not self.out.isatty():
+            return False
+        if any(kind != "out" for kind, _ in result.lines):
+            return False
+        text = result.stdout
+        rows = shutil.get_terminal_size().lines
+        if text.count("\n") < rows - 1:
+            return False
+        self.out.flush()
+        try:
+            pager = subprocess.Popen(self.pager, stdin=subprocess.PIPE, env={**os.environ, "LESSCHARSET": "utf-8"})
+        except OSError:
+            return False
+        try:
+            pager.communicate(text.encode())
+        except (BrokenPipeError, KeyboardInterrupt):
+            pager.wait()
+        return True
