@@ -37,8 +37,6 @@ def topo_command(session, words, _stdin) -> Result:
     store = session.cluster.store
     if name is not None and args.all_namespaces:
         raise UserError("error: a Service map shows one Service: give its namespace with -n, not -A")
-    if not args.all_namespaces and store.try_get("Namespace", ns) is None:
-        raise UserError(f'Error from server (NotFound): namespaces "{ns}" not found')
     width = picture_width(session)
     lab = lab_of(session.cluster)
     if name is not None:
