@@ -59,10 +59,9 @@ def _service_panel(lab: Lab, svc: dict, slices: Sequence[dict]) -> Panel:
     if spec.get("ports"):
         grid.add_row("ports", _port_lines(svc, slices))
     selector = spec.get("selector") or {}
-    if kind != "ExternalName":
+    if kind != "ExternalName":  # a DNS alias: no selector, no proxying
         grid.add_row("selector", ",".join(f"{k}={v}" for k, v in sorted(selector.items())) if selector
                      else Text("none: its Endpoints are written by hand (or mirrored from them)", style="yellow"))
-    if kind != "ExternalName":
         grid.add_row("sessionAffinity", _affinity(spec))
         grid.add_row("traffic policy", _policies(spec))
     for ip in lb_ips(svc):
@@ -285,19 +284,19 @@ def _node_box(lab: Lab, svc: dict, name: str, pods: List[dict], eps: List[Endpoi
 
 def _node_note(lab: Lab, svc: dict, name: str, eps: List[EndpointView]) -> Optional[Text]:
     spec = svc.get("spec") or {}
-    text = Text()
+    lines: List[Text] = []
     announced = [ip for ip, owner in lab.lb_announcers.items() if owner == name and ip in lb_ips(svc)]
     if announced:
-        text.append(f"answers ARP for {', '.join(announced)}\n", style="bold")
+        lines.append(Text(f"answers ARP for {', '.join(announced)}", style="bold"))
     if spec.get("type") in ("NodePort", "LoadBalancer") and node_ports(svc):
         local = [e for e in eps if e.ready and (e.node or lab.place(e.address)) == name]
         if spec.get("externalTrafficPolicy") == "Local":
-            text.append("externalTrafficPolicy Local:\n", style="dim")
-            text.append(f"{plural(len(local), 'endpoint')} here: answers" if local
-                        else "no endpoint here: drops outsiders", style="green" if local else "red")
+            lines.append(Text("externalTrafficPolicy Local:", style="dim"))
+            lines.append(Text(f"{plural(len(local), 'endpoint')} here: answers", style="green") if local
+                         else Text("no endpoint here: drops outsiders", style="red"))
         else:
-            text.append("nodePort: forwards to any endpoint", style="dim")
-    return text if text.plain else None
+            lines.append(Text("nodePort: forwards to any endpoint", style="dim"))
+    return Text("\n").join(lines) if lines else None
 
 
 def _outside_box(lab: Lab, eps: List[EndpointView]):
@@ -310,6 +309,9 @@ def _outside_box(lab: Lab, eps: List[EndpointView]):
             ports = ", ".join(p.split()[-1] for p in e.ports)
             if ports:
                 body.append(f"  {ports}", style="dim")
+            place = lab.place(e.address)
+            if place != lab.world_name:  # e.g. ext: outside the cluster, but not the world host
+                body.append(f"  @{place}", style="cyan")
         return Panel(body, title=Text.assemble((lab.world_name, "bold cyan"), " outside the cluster"),
                      title_align="left", padding=(0, 1), border_style="cyan")
     return draw

@@ -14,7 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from k8slab.views.canvas import ARROW, READY, mark, pod_state, shorten, state_style
-from k8slab.views.lab import Lab, LabNode, endpoints_of, lb_ips, node_ports, pod_ip, pods_by_node, port_texts
+from k8slab.views.lab import EndpointView, Lab, LabNode, endpoints_of, lb_ips, node_ports, pod_ip, pods_by_node, port_texts
 
 NODE_MIN_WIDTH = 38  # a pod name, its IP and a mark fit
 SERVICES_SHOWN = 20
@@ -194,7 +194,7 @@ def _addresses(lab: Lab, svc: dict) -> Text:
     spec = svc.get("spec") or {}
     if spec.get("type") == "ExternalName":
         return Text(f"CNAME {spec.get('externalName')}")
-    text = Text(spec.get("clusterIP") or "<none>", style="bold")
+    text = Text.assemble((spec.get("clusterIP") or "<none>", "bold"))
     for line in port_texts(svc):
         text.append(f"\n{line}")
     ports = node_ports(svc)
@@ -232,7 +232,7 @@ def _endpoints(lab: Lab, svc: dict, slices: Sequence[dict], by_ip: Dict[str, dic
     return text
 
 
-def endpoint_arrow(lab: Lab, ep, by_ip: Dict[str, dict], width: int = 80) -> Text:
+def endpoint_arrow(lab: Lab, ep: EndpointView, by_ip: Dict[str, dict], width: int = 80) -> Text:
     """`─▶ 10.244.2.2:80 web-…-4vtl2 @node2`, or an outside address and where it is."""
     port = ep.ports[0].split()[-1].split("/")[0] if len(ep.ports) == 1 else ""
     target = f"{ep.address}:{port}" if port and port.isdigit() else ep.address
