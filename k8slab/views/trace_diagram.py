@@ -8,6 +8,7 @@ connection can end up, with its probability, the endpoint chain, the DNAT and an
 from __future__ import annotations
 
 import ipaddress
+import textwrap
 from dataclasses import dataclass, field
 from typing import List
 
@@ -37,7 +38,7 @@ class Station:
 
 def trace_diagram(ct: ConnectionTrace, topo: Topology, *, what: str = "", width: int = 120) -> RenderableType:
     """The diagram of one traced connection."""
-    parts: List[RenderableType] = [_source_box(ct), _wire(ct, what)]
+    parts: List[RenderableType] = [_source_box(ct), _wire(ct, what, width)]
     if ct.node_trace is None:
         parts.append(Panel(Text(ct.entry_note), title=Text("✗ never reaches the cluster", style="bold red"),
                            title_align="left", border_style="red", expand=False))
@@ -60,14 +61,15 @@ def _source_box(ct: ConnectionTrace) -> Panel:
     return Panel(body, title=title, title_align="left", expand=False, border_style="cyan", padding=(0, 1))
 
 
-def _wire(ct: ConnectionTrace, what: str) -> Text:
+def _wire(ct: ConnectionTrace, what: str, width: int) -> Text:
     text = Text.assemble(("  │ ", "blue"))
     text.append(f"{ct.protocol} {ARROW} {ct.dst_ip}:{ct.dst_port}", style="bold")
     if what:
         text.append(f"  ({what})", style="dim")
     if ct.node_trace is not None:  # otherwise the box below says why it goes nowhere
-        text.append("\n  │ ", style="blue")
-        text.append(ct.entry_note, style="dim")
+        for line in textwrap.wrap(ct.entry_note, max(20, width - 4)):  # the wire stays beside every line
+            text.append("\n  │ ", style="blue")
+            text.append(line, style="dim")
     text.append("\n  ▼", style="blue")
     return text
 
@@ -148,6 +150,17 @@ def _masq_note(s: Step, comment: str) -> str:
     return "marked for SNAT"
 
 
+def _shared(paths: List[List[Station]]) -> List[Station]:
+    """The chains every outcome walks (in practice all of them up to the endpoint choice), with the
+    notes of every outcome: the branches below show where they part."""
+    out: List[Station] = []
+    for column in zip(*paths):
+        if len({st.chain for st in column}) != 1:
+            break
+        out.append(Station(column[0].chain, [n for st in column for n in st.notes]))
+    return out
+
+
 def _chain_style(chain: str) -> str:
     if chain.startswith(("KUBE-SVC-", SVL_PREFIX)):
         return _STYLE["svc"]
@@ -157,8 +170,7 @@ def _chain_style(chain: str) -> str:
 
 
 def _node_box(ct: ConnectionTrace, topo: Topology) -> Panel:
-    paths = [stations(o.steps) for o in ct.node_trace.outcomes]
-    shared = paths[0] if paths else []
+    shared = _shared([stations(o.steps) for o in ct.node_trace.outcomes])
     grid = Table.grid(padding=(0, 2))
     grid.add_column(no_wrap=True)
     grid.add_column()

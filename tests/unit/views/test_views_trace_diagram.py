@@ -117,3 +117,19 @@ def test_a_narrow_terminal_gets_three_lines_per_branch_and_the_wire_beside_them(
     assert rows[first + 1].startswith("  │ ") and rows[first + 2].startswith("  │ ")
     assert "MASQUERADE: source becomes" in rows[first + 2]
     assert "└─" in rows[first + 3]  # the last branch
+
+
+def test_a_load_balancer_ip_enters_at_its_announcer_and_a_hairpin_is_masqueraded():
+    lb = ServicePort("default", "lb", "", "TCP", "10.96.100.30", 80, node_port=31000,
+                     load_balancer_ips=("172.18.255.200",), endpoints=EPS[1:2])
+    t = Topology(NODES, {n.name: render(NodeConfig(n.name, (n.ip,)), [lb]) for n in NODES}, PODS,
+                 {"172.18.255.200": "node3"}, "172.18.0.1", ())
+    _, narrow = diagram(EXT, "172.18.255.200", 80, t=t, width=60)
+    wire = [line for line in narrow.splitlines() if "MetalLB" in line or "to that node" in line]
+    assert len(wire) == 2 and all(line.startswith("  │ ") for line in wire)  # wrapped beside the wire
+    _, text = diagram(EXT, "172.18.255.200", 80, t=t)
+    assert "node3 172.18.0.4" in text and "172.18.255.200:80 is the loadbalancer IP of default/lb" in text
+    ((share, _, target, below),) = branches(text)
+    assert (share, target) == ("100%", "10.244.2.2:8080") and "node3 ⇢ node2" in below
+    _, text = diagram(Source("pod", "web-b", "10.244.2.2", "node2"), "10.96.100.30", 80, t=t)
+    assert "hairpin, MASQUERADE: source becomes 10.244.2.1" in branches(text)[0][3]
