@@ -55,9 +55,10 @@ def test_pictures_name_the_real_pods_and_their_addresses(tmp_path):
     svg = tmp_path / "trace.svg"
     script = ("kubectl create deployment web --image=nginx --replicas=3\n" + SERVICE +
               "kubectl run client --image=busybox -- sleep 600\n"
-              "kubectl wait --for=condition=Ready pod --all\n"
+              "kubectl rollout status deployment/web\n"  # its pods exist and are ready (wait --all may see none yet)
+              "kubectl wait --for=condition=Ready pod/client\n"
               "kubectl get pods -l app=web -o wide --no-headers\n"
-              "node1 sleep 1\n"  # kube-proxy has applied the last endpoints
+              "node1 sleep 2\n"  # kube-proxy has applied the last endpoints
               "node1 echo ==topo\ntopo\n"
               "node1 echo ==map\ntopo svc/web\n"
               "node1 echo ==trace\ntrace client svc/web --diagram\n"
