@@ -142,6 +142,25 @@ def _lookup(ref: ImageRef) -> _Entry | None:
     return _BY_REPOSITORY.get(repository) or _BY_NAME.get(ref.name)
 
 
+# What each family runs, in a few words (for completion's menu).
+_FAMILY_SUMMARY = {
+    "nginx": "web server on port 80", "httpd": "Apache web server on port 80", "shell": "a shell: sleep, sh -c ...",
+    "python": "python3", "curl": "curl, then exits", "http-echo": "answers HTTP with its -text (port 5678)",
+    "agnhost": "Kubernetes' test image: netexec, serve-hostname...", "pause": "does nothing (the pause container)",
+    "coredns": "a DNS server",
+}
+# Registries vary for these; learners copy the Kubernetes docs' references.
+_USUAL_REFERENCE = {"agnhost": "registry.k8s.io/e2e-test-images/agnhost:2.39", "pause": "registry.k8s.io/pause:3.9",
+                    "coredns": "registry.k8s.io/coredns/coredns:v1.11.1"}
+
+
+def known_images() -> tuple[tuple[str, str], ...]:
+    """(image as learners write it, what it runs) for every image the catalogue emulates."""
+    out = [(repo.removeprefix("library/"), _FAMILY_SUMMARY[e.family]) for repo, e in _BY_REPOSITORY.items()]
+    out += [(_USUAL_REFERENCE.get(name, name), _FAMILY_SUMMARY[e.family]) for name, e in _BY_NAME.items()]
+    return tuple(out)
+
+
 def kubernetes_argv(entrypoint: Sequence[str], cmd: Sequence[str], command: Sequence[str],
                     args: Sequence[str]) -> tuple[str, ...]:
     """Combine an image's ENTRYPOINT/CMD with a container's command/args, as Kubernetes does."""

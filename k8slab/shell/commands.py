@@ -27,29 +27,36 @@ def build_registry() -> Registry:
     from k8slab.shell.network import proxy_command, trace_command
 
     reg.add(Command("proxy", "show a node's kube-proxy rules (iptables-save), or one Service's",
-                    "proxy rules [NODE] [SERVICE] [--counters]", proxy_command, program="k8slab", group="Network"))
+                    "proxy rules [NODE] [SERVICE] [--counters]", proxy_command, program="k8slab", group="Network",
+                    flags=(Flag(("--counters", "-c"), "show each rule's packet and byte counters"),
+                           Flag(("-n",), "the SERVICE's namespace", value="NS")),
+                    positional=("proxy-what",)))
     reg.add(Command("trace", "follow a new connection through kube-proxy's rules and the network",
                     "trace FROM TO[:PORT] [--udp] [--diagram] [--svg FILE]", trace_command, program="k8slab",
                     group="Network",
-                    flags=(Flag(("--diagram",), "draw the path as boxes and arrows"),
+                    flags=(Flag(("--udp",), "a UDP connection (default TCP)"),
+                           Flag(("--diagram",), "draw the path as boxes and arrows"),
                            Flag(("--svg",), "write the diagram to FILE as SVG (for slides)", value="FILE")),
+                    positional=("source", "destination"),
                     examples=("trace client svc/web", "trace ext node2:30080", "trace node1 10.96.0.1:443",
                               "trace ext node2:30080 --diagram", "trace client svc/web --svg trace.svg")))
     from k8slab.shell.pictures import TOPO_FLAGS, TOPO_SYNTAX, topo_command
 
     reg.add(Command("topo", "draw the cluster: nodes, pods, Services and their endpoints (or one Service's map)",
                     TOPO_SYNTAX, topo_command, program="k8slab", group="Network", flags=TOPO_FLAGS,
+                    positional=("service-ref",),
                     examples=("topo", "topo -A", "topo svc/web", "topo svc/web --svg web.svg")))
     from k8slab.shell.dns import dns_command
 
     reg.add(Command("dns", "what the cluster DNS answers; its live query log",
                     "dns records [NAMESPACE/SERVICE] | dns log on|off", dns_command, program="k8slab", group="Network",
+                    positional=("dns-what",),
                     examples=("dns records default/web", "dns log on")))
     reg.add(Command("node", "make a node fail (stop) or come back (start), as a real machine would",
-                    "node stop|start NODE", _node_power, program="k8slab", group="Cluster",
+                    "node stop|start NODE", _node_power, program="k8slab", group="Cluster", positional=("node-what",),
                     examples=("node stop node2", "node start node2")))
     reg.add(Command("help", "show the commands (help COMMAND for one)", "help [COMMAND]", _help,
-                    aliases=("?",), program="k8slab", group="Session"))
+                    aliases=("?",), program="k8slab", group="Session", positional=("command",)))
     reg.add(Command("clear", "clear the screen (Ctrl-L does too)", "clear", _clear, program="k8slab",
                     group="Session"))
     reg.add(Command("exit", "leave k8slab (the cluster goes with it)", "exit", _exit, aliases=("quit",),

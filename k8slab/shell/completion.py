@@ -1,65 +1,78 @@
-"""What fits at the cursor (pure over the command tables and a store snapshot)."""
+"""Completion: what fits at the cursor (fits.py) matched against the cluster's live objects (matchers.py)."""
 
 from __future__ import annotations
 
-import shlex
-from typing import List, Tuple
+import logging
+from typing import Iterable, List, Tuple
 
-Suggestion = Tuple[str, str]  # (text, one-line description)
+from prompt_toolkit.completion import CompleteEvent, Completer, Completion, get_common_complete_suffix
+from prompt_toolkit.filters import emacs_insert_mode, vi_insert_mode
+from prompt_toolkit.key_binding import KeyBindings
+from prompt_toolkit.key_binding.bindings.completion import generate_completions
 
+from k8slab.shell.cmdline import Tables
+from k8slab.shell.fits import what_fits
+from k8slab.shell.matchers import Candidate, candidates, rank
 
-def _words(text: str) -> Tuple[List[str], bool]:
-    """The words before the cursor, and whether the cursor starts a new word."""
-    try:
-        words = shlex.split(text)
-    except ValueError:
-        words = text.split()
-    return words, text.endswith(" ") or not text
+log = logging.getLogger(__name__)
 
-
-def suggest(session, text: str) -> List[Suggestion]:
-    """Candidates for the word at the cursor of `text`."""
-    from k8slab.api import kinds
+def tables_of(session) -> Tables:
+    """The command declarations and host names a session's lines are read against."""
     from k8slab.shell.kubectl import KUBECTL
 
-    words, fresh = _words(text)
-    done = words if fresh else words[:-1]
-    hosts = list(session.cluster.network.hosts)
-    if not done:
-        out = [(c.name, c.summary) for c in session.registry.unique()]
-        return out + [(h, "run a shell command on this host") for h in hosts]
-    if done[0] in hosts:
-        return []
-    if done[0] not in ("kubectl", "k"):
-        return []
-    if len(done) == 1:
-        return [(c.name, c.summary) for c in KUBECTL.unique()]
-    command = KUBECTL.find(done[1])
-    if command is None:
-        return []
-    current = "" if fresh else words[-1]
-    if current.startswith("-"):
-        return [(n, f.help) for f in command.flags for n in f.names if n.startswith("--") or len(current) < 2]
-    prev = done[-1]
-    flag = next((f for f in command.flags if prev in f.names and f.value), None)
-    if flag is not None:
-        if flag.choices:
-            return [(c, "") for c in flag.choices]
-        if prev in ("-n", "--namespace"):
-            return [(o.metadata.name, "namespace") for o in session.cluster.store.list("Namespace")]
-        return []
-    positional = [w for w in done[2:] if not w.startswith("-")]
-    if command.positional[:1] == ("kind",) and not positional:
-        return [(i.plural, i.kind) for i in kinds.all_kinds()] + \
-               [(s, i.kind) for i in kinds.all_kinds() for s in i.short_names]
-    kind = None
-    if command.positional[:1] == ("pod",):
-        kind = "Pod"
-    elif command.positional[:1] == ("kind",) and positional:
-        info = kinds.try_resolve(positional[0])
-        kind = info.kind if info else None
-    if kind is None:
-        return []
-    info = kinds.resolve(kind)
-    ns = session.namespace if info.namespaced else None
-    return [(o.metadata.name, kind) for o in session.cluster.store.list(kind, ns)]
+    network = session.cluster.network
+    return Tables(session.registry, KUBECTL, tuple(network.hosts), tuple(network.plans))
+
+
+def suggest(session, before: str, after: str = "") -> Tuple[int, List[Candidate]]:
+    """Where the word at the cursor starts in `before`, and the candidates for it, best first."""
+    fit = what_fits(before, after, tables_of(session))
+    return fit.start, rank(fit.fragment, candidates(session, fit))
+
+
+class ShellCompleter(Completer):
+    """prompt_toolkit's view of `suggest`."""
+
+    def __init__(self, session):
+        self.session = session
+
+    def get_completions(self, document, complete_event) -> Iterable[Completion]:
+        before = document.text_before_cursor
+        if complete_event.text_inserted and not before.strip():
+            return  # typing on an empty line is no question: Tab asks
+        try:
+            start, found = suggest(self.session, before, document.text_after_cursor)
+        except Exception:  # a bug: the learner keeps a working prompt, --debug shows it
+            log.debug("completion failed for %r", before, exc_info=True)
+            return
+        if complete_event.text_inserted and all(c.text == before[start:] for c in found):
+            return  # a menu that only repeats the word just typed is noise
+        for c in found:
+            yield Completion(c.text, start_position=start - len(before), display=c.display or None,
+                             display_meta=c.meta)
+
+
+def tab_bindings() -> KeyBindings:
+    """Tab as prompt_toolkit binds it, but answered at once: never lost to a completion still pending.
+
+    Typing starts a completion in the background; when keys arrive together (pasted, or typed very
+    fast), Tab comes before it has run and prompt_toolkit's own Tab would be dropped.
+    """
+    keys = KeyBindings()
+
+    @keys.add("tab", filter=vi_insert_mode | emacs_insert_mode)
+    def _tab(event) -> None:
+        b = event.current_buffer
+        if b.complete_state or b.completer is None:
+            generate_completions(event)
+            return
+        found = list(b.completer.get_completions(b.document, CompleteEvent(completion_requested=True)))
+        common = get_common_complete_suffix(b.document, found)
+        if len(found) == 1:
+            b.apply_completion(found[0])
+        elif common:
+            b.insert_text(common)
+        else:
+            b.start_completion(insert_common_part=True)  # shows the menu
+
+    return keys

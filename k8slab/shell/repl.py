@@ -4,34 +4,19 @@ from __future__ import annotations
 
 import os
 from contextlib import nullcontext
-from typing import Iterable
 
 from prompt_toolkit import PromptSession
 from prompt_toolkit.auto_suggest import AutoSuggestFromHistory
-from prompt_toolkit.completion import Completer, Completion
 from prompt_toolkit.history import FileHistory, InMemoryHistory
 from prompt_toolkit.patch_stdout import patch_stdout
 
-from k8slab.shell.completion import suggest
+from k8slab.shell.completion import ShellCompleter, tab_bindings
 
 
 def history_path() -> str:
     """Where the shell's history lives (XDG state directory)."""
     base = os.environ.get("XDG_STATE_HOME") or os.path.join(os.path.expanduser("~"), ".local", "state")
     return os.path.join(base, "k8slab", "history")
-
-
-class ShellCompleter(Completer):
-    """Completion from the command tables and the cluster's live objects."""
-
-    def __init__(self, session):
-        self.session = session
-
-    def get_completions(self, document, complete_event) -> Iterable[Completion]:
-        word = document.get_word_before_cursor(WORD=True)
-        for text, meta in suggest(self.session, document.text_before_cursor):
-            if text.startswith(word):
-                yield Completion(text, start_position=-len(word), display_meta=meta)
 
 
 def _history():
@@ -53,7 +38,8 @@ def run_repl(session, ready_in: float) -> int:
     session.printer.note(f"k8slab: {len(cluster.spec.node_plans())} nodes ready in {ready_in:.1f} s ({mode}). "
                          "Type `help` for the commands, `exit` or Ctrl-D to leave.")
     prompt = PromptSession(history=_history(), completer=ShellCompleter(session),
-                           auto_suggest=AutoSuggestFromHistory(), complete_while_typing=False)
+                           auto_suggest=AutoSuggestFromHistory(), complete_while_typing=True,
+                           key_bindings=tab_bindings())
     # Background output (the DNS query log) is printed above the prompt, not through it. A dumb
     # terminal gets prompt_toolkit's plain prompt, which must write to the real stdout.
     dumb = os.environ.get("TERM", "dumb") in ("dumb", "unknown")

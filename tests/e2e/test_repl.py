@@ -118,3 +118,28 @@ def test_get_watch_streams_changes_until_ctrl_c():
         send(child, "nodes", "node3")  # the shell is still there
     finally:
         child.close(force=True)
+
+
+GAP = r"(?:\s|\x1b\[[0-9;?]*[A-Za-z])*"  # spaces and the terminal codes between a menu's columns
+
+
+def test_tab_completes_names_from_the_live_cluster():
+    child = spawn("root")
+    try:
+        send(child, "kubectl run web --image=nginx", "pod/web created")
+        send(child, "kubectl expose pod web --port=80", "service/web exposed")
+        # The menu opens while typing, with what each name is; Tab takes it.
+        child.send("kubectl get pod w")
+        child.expect("web" + GAP + "Pod in default")
+        child.sendline("\t")
+        child.expect(r"web\s+\d/1\s+")  # the row of pod web, not `pods "w" not found`
+        child.expect_exact(PROMPT)
+        child.send("kubectl describe svc/")
+        child.expect("kubernetes" + GAP + "Service in default")
+        child.expect("web" + GAP + "Service in default")
+        child.sendline("w\t")  # typed at once: Tab is not lost to the completion that typing started
+        child.expect(r"Name:\s+web")
+        child.expect(r"Selector:\s+run=web")
+        child.expect_exact(PROMPT)
+    finally:
+        child.close(force=True)
