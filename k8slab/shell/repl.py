@@ -11,6 +11,7 @@ from prompt_toolkit.history import FileHistory, InMemoryHistory
 from prompt_toolkit.patch_stdout import patch_stdout
 
 from k8slab.shell.completion import ShellCompleter, tab_bindings
+from k8slab.shell.lexer import line_lexer
 
 
 def history_path() -> str:
@@ -38,7 +39,7 @@ def run_repl(session, ready_in: float) -> int:
     session.printer.note(f"k8slab: {len(cluster.spec.node_plans())} nodes ready in {ready_in:.1f} s ({mode}). "
                          "Type `help` for the commands, `exit` or Ctrl-D to leave.")
     prompt = PromptSession(history=_history(), completer=ShellCompleter(session),
-                           auto_suggest=AutoSuggestFromHistory(), complete_while_typing=True,
+                           auto_suggest=AutoSuggestFromHistory(), complete_while_typing=True, lexer=line_lexer(session),
                            key_bindings=tab_bindings())
     # Background output (the DNS query log) is printed above the prompt, not through it. A dumb
     # terminal gets prompt_toolkit's plain prompt, which must write to the real stdout.
