@@ -78,10 +78,13 @@ def _main(args: argparse.Namespace) -> int:
     if args.commands is not None and args.file is not None:
         raise UserError("error: use either -c or -f, not both")
     batch_text = _batch_input(args)
-    from k8slab import sandbox
+    from k8slab import config, sandbox
+
+    # Read before entering the sandbox: a first start writes the commented default file.
+    settings = config.load(create=batch_text is None)
 
     t0 = time.monotonic()
-    return sandbox.run_in_sandbox(lambda info: _guarded(lambda: _session(args, info, batch_text, t0),
+    return sandbox.run_in_sandbox(lambda info: _guarded(lambda: _session(args, info, batch_text, t0, settings),
                                                         args.debug))
 
 
@@ -100,19 +103,21 @@ def _batch_input(args: argparse.Namespace) -> Optional[str]:
     return None
 
 
-def _session(args: argparse.Namespace, info, batch_text: Optional[str], t0: float) -> int:
+def _session(args: argparse.Namespace, info, batch_text: Optional[str], t0: float, config) -> int:
     """Inside the sandbox: start the cluster, then run the shell or the batch."""
     from k8slab.cluster import Cluster
     from k8slab.net.addresses import ClusterSpec, validate_node_count
     from k8slab.shell.session import Session
     from k8slab.views.render import Printer
 
-    nodes = args.nodes if args.nodes is not None else int(os.environ.get("K8SLAB_NODES", "3"))
+    nodes = args.nodes if args.nodes is not None else int(os.environ.get("K8SLAB_NODES", config.nodes))
     try:
         validate_node_count(nodes)
     except ValueError as e:
         raise UserError(f"error: {e}")
-    printer = Printer()
+    printer = Printer(color=config.color != "never", pager=_pager(config) if batch_text is None else None)
+    for problem in config.problems:
+        printer.note(f"k8slab: {problem}")
     interactive = batch_text is None
     if interactive:
         printer.note(f"Starting a {nodes}-node cluster ...")
@@ -125,12 +130,28 @@ def _session(args: argparse.Namespace, info, batch_text: Optional[str], t0: floa
         if interactive:
             from k8slab.shell.repl import run_repl
 
-            return run_repl(session, ready_in=time.monotonic() - t0)
+            return run_repl(session, ready_in=time.monotonic() - t0, config=config)
         from k8slab.shell.batch import run_batch
 
         return run_batch(session, batch_text, keep_going=args.keep_going)
     finally:
         cluster.stop()
+
+
+# less that quits when the text fits, keeps colours, leaves the text on screen, and says how to get out.
+DEFAULT_PAGER = "less -RFX '-Ps(q quits, space pages, / searches)'"
+
+
+def _pager(config) -> Optional[list]:
+    """The pager's argv for long output, or None (never, or none installed)."""
+    import shlex
+    import shutil
+
+    if config.pager == "never":
+        return None
+    command = os.environ.get("K8SLAB_PAGER") or config.pager_command or os.environ.get("PAGER") or DEFAULT_PAGER
+    argv = shlex.split(command)
+    return argv if argv and shutil.which(argv[0]) else None
 
 
 if __name__ == "__main__":

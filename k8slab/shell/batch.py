@@ -13,7 +13,7 @@ from typing import List, Optional
 
 from k8slab.errors import UserError
 
-_HEREDOC = re.compile(r"""\s*<<-?\s*(['"]?)([A-Za-z_][A-Za-z0-9_]*)\1\s*$""")
+HEREDOC_START = re.compile(r"""\s*<<-?\s*(['"]?)([A-Za-z_][A-Za-z0-9_]*)\1\s*$""")
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,7 @@ def split_script(script: str) -> List[ScriptCommand]:
             if not text or text.startswith("#"):
                 continue
             stdin = None
-            m = _HEREDOC.search(text)
+            m = HEREDOC_START.search(text)
             if m and j == len(parts) - 1:
                 text = text[:m.start()].rstrip()
                 word, body = m.group(2), []

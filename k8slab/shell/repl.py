@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import os
+import re
+import shlex
 from contextlib import nullcontext
+from typing import Callable
 
 from prompt_toolkit import PromptSession
 from prompt_toolkit.auto_suggest import AutoSuggestFromHistory
 from prompt_toolkit.history import FileHistory, InMemoryHistory
 from prompt_toolkit.patch_stdout import patch_stdout
 
+from k8slab.errors import UserError
+from k8slab.shell.batch import HEREDOC_START, ScriptCommand, split_script
 from k8slab.shell.completion import ShellCompleter, tab_bindings
 from k8slab.shell.lexer import line_lexer
 
@@ -31,26 +36,109 @@ def _history():
         return InMemoryHistory()
 
 
-def run_repl(session, ready_in: float) -> int:
+def run_repl(session, ready_in: float, config=None) -> int:
     """Read and run commands until `exit` or Ctrl-D; return the exit status."""
+    from k8slab.config import Config
+    from k8slab.views.welcome import welcome
+
+    config = config or Config()
     session.interactive = True
-    cluster = session.cluster
-    mode = "rootless sandbox" if cluster.sandbox and cluster.sandbox.rootless else "sandbox as root"
-    session.printer.note(f"k8slab: {len(cluster.spec.node_plans())} nodes ready in {ready_in:.1f} s ({mode}). "
-                         "Type `help` for the commands, `exit` or Ctrl-D to leave.")
-    prompt = PromptSession(history=_history(), completer=ShellCompleter(session),
-                           auto_suggest=AutoSuggestFromHistory(), complete_while_typing=True, lexer=line_lexer(session),
-                           key_bindings=tab_bindings())
+    session.printer.text(welcome(session.cluster, ready_in, color=session.printer.colored), "err")
+    prompt = _prompt_session(session, config)
+    # Continuation lines are YAML, not commands: a plain prompt with no completion or highlighting.
+    more = PromptSession(history=InMemoryHistory(), editing_mode=prompt.editing_mode)
     # Background output (the DNS query log) is printed above the prompt, not through it. A dumb
     # terminal gets prompt_toolkit's plain prompt, which must write to the real stdout.
     dumb = os.environ.get("TERM", "dumb") in ("dumb", "unknown")
     with (nullcontext() if dumb else patch_stdout(raw=True)):
         while not session.exit_requested:
             try:
-                line = prompt.prompt("k8slab> ")
+                line = prompt.prompt(PROMPT)
+                commands = read_commands(line, lambda: more.prompt(CONTINUATION), session.printer.note)
             except KeyboardInterrupt:
                 continue
             except EOFError:
                 break
-            session.run(line)
+            except UserError as e:
+                session.printer.error(str(e))
+                continue
+            for command in commands:
+                result = session.run(command.text, command.stdin)
+                if session.exit_requested or result.exit_code == 130:
+                    break
     return 0
+
+
+MANIFEST_START = re.compile(r"\s*(---|apiVersion:|kind:)")
+PROMPT = "k8slab> "
+CONTINUATION = "> "
+
+
+def _prompt_session(session, config) -> PromptSession:
+    from prompt_toolkit.enums import EditingMode
+
+    from k8slab.shell.style import color_depth, prompt_style
+    from k8slab.shell.toolbar import toolbar
+
+    mode = EditingMode.VI if config.key_mode == "vi" else EditingMode.EMACS
+    return PromptSession(history=_history(), completer=ShellCompleter(session),
+                         auto_suggest=AutoSuggestFromHistory(), complete_while_typing=True, lexer=line_lexer(session),
+                         key_bindings=tab_bindings(),
+                         editing_mode=mode, style=prompt_style(config.theme),
+                         color_depth=color_depth(config.color, config.theme),
+                         bottom_toolbar=(lambda: toolbar(session)) if config.toolbar else None,
+                         refresh_interval=1.0 if config.toolbar else 0)
+
+
+def read_commands(line: str, more: Callable[[], str], note: Callable[[str], None] = lambda _: None) -> list:
+    """The commands of what was typed (or pasted): heredocs are completed with `more()` lines.
+
+    `kubectl apply -f -` with nothing to read from gets its manifest the way a shell gives it:
+    the lines that follow, up to Ctrl-D (EOF) on a line of its own.
+    """
+    text = line
+    if MANIFEST_START.match(text):
+        raise UserError("error: that is a manifest, not a command: type `kubectl apply -f -`, paste it, then "
+                        "press Ctrl-D (or give it as a heredoc: kubectl apply -f - <<EOF ... EOF)")
+    while True:
+        try:
+            commands = split_script(text)
+            break
+        except UserError as e:
+            if "not terminated" not in str(e):
+                raise
+            try:
+                text += "\n" + more()
+            except EOFError:  # Ctrl-D ends a heredoc too, as in bash (with a warning there)
+                text += "\n" + _unterminated_word(text)
+    if len(commands) == 1 and commands[0].stdin is None and reads_stdin(commands[0].text):
+        note("Reading the manifest from standard input: type or paste it, then Ctrl-D on a line of its own "
+             "(Ctrl-C cancels).")
+        body = []
+        while True:
+            try:
+                body.append(more())
+            except EOFError:
+                break
+        commands = [ScriptCommand(commands[0].text, "\n".join(body) + "\n", commands[0].line)]
+    return commands
+
+
+def reads_stdin(text: str) -> bool:
+    """Does this command read a manifest from standard input (`-f -`, `--filename=-`)?"""
+    try:
+        words = shlex.split(text)
+    except ValueError:
+        return False
+    if "|" in words:
+        return False
+    pairs = zip(words, words[1:] + [""])
+    return any((w in ("-f", "--filename") and nxt == "-") or w in ("-f=-", "--filename=-") for w, nxt in pairs)
+
+
+def _unterminated_word(text: str) -> str:
+    for line in reversed(text.splitlines()):
+        match = HEREDOC_START.search(line)
+        if match:
+            return match.group(2)
+    return "EOF"

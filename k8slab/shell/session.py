@@ -29,6 +29,7 @@ class Session:
         self.exit_requested = False
         self.interactive = False
         self._piping = False
+        self.status_providers = []  # callables giving a short status for the toolbar (a lesson's step)
 
     def execute(self, line: str, stdin: Optional[str] = None) -> Result:
         """Run one command line and return its Result (printing nothing)."""
