@@ -22,10 +22,11 @@ def spawn(mode: str = "root") -> pexpect.spawn:
         mode = "rootless"
     argv = as_mode(k8slab_argv(), mode)
     env = {**os.environ, "PYTHONPATH": str(REPO), "TERM": "xterm", "PROMPT_TOOLKIT_NO_CPR": "1",
-           "XDG_STATE_HOME": f"/tmp/k8slab-e2e-state-{mode}", "COLUMNS": "120", "LINES": "40"}
+           "XDG_STATE_HOME": f"/tmp/k8slab-e2e-state-{mode}", "XDG_CONFIG_HOME": f"/tmp/k8slab-e2e-config-{mode}", "PAGER": "cat",
+           "COLUMNS": "120", "LINES": "40"}
     child = pexpect.spawn(argv[0], argv[1:], env=env, encoding="utf-8", timeout=30, dimensions=(40, 120),
                           cwd=str(REPO))
-    child.expect("nodes ready in")
+    child.expect("cluster is ready")
     child.expect_exact(PROMPT)
     return child
 
