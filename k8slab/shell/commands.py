@@ -23,7 +23,8 @@ def build_registry() -> Registry:
                     run_kubectl, aliases=("k",), program="k8slab", group="kubectl"))
     reg.add(Command("nodes", "list the nodes and hosts of the lab network", "nodes", _nodes, program="k8slab",
                     group="Cluster"))
-    reg.add(Command("net", "show the lab network: addresses, pod CIDRs, links", "net", _net, program="k8slab", group="Network"))
+    reg.add(Command("net", "show the lab network: addresses, pod CIDRs, links", "net", _net, program="k8slab",
+                    group="Network"))
     from k8slab.shell.network import proxy_command, trace_command
 
     reg.add(Command("proxy", "show a node's kube-proxy rules (iptables-save), or one Service's",
