@@ -142,10 +142,21 @@ def _copy_json(value: Any) -> Any:
     return value
 
 
+_SCALARS = frozenset((str, int, float, bool, type(None)))
+
+
 def _encode(value: Any) -> Any:
     # Always builds new containers: opaque values are shared with the frozen object, and callers
-    # may mutate what to_dict returns.
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+    # may mutate what to_dict returns. The common types are tested first, by exact type: this runs
+    # for every field of every object a table lists.
+    kind = type(value)
+    if kind in _SCALARS:
+        return value
+    if kind is tuple or kind is list:
+        return [_encode(v) for v in value]
+    if kind is dict:
+        return {k: _encode(v) for k, v in value.items()}
+    if hasattr(kind, "__dataclass_fields__"):
         return to_dict(value)
     if isinstance(value, datetime):
         return format_timestamp(value)
