@@ -48,7 +48,7 @@ def test_keys_become_input_and_ctrl_c_interrupts_the_foreground_job():
     proc = PtyProcess(["sh", "-c", "read line; echo got:$line; trap 'echo interrupted; exit 7' INT; "
                                    "echo waiting; while :; do sleep 0.05; done"], ENV)
     screen = Screen()
-    proc.attach(screen)
+    proc.attach(screen, replay=True)
     proc.write(b"hello\r")
     assert screen.wait_for(b"got:hello")
     assert screen.wait_for(b"waiting")
@@ -61,7 +61,7 @@ def test_keys_become_input_and_ctrl_c_interrupts_the_foreground_job():
 def test_resize_reaches_the_program():
     proc = PtyProcess(["sh", "-c", "trap 'stty size' WINCH; echo ready; while :; do sleep 0.05; done"], ENV)
     screen = Screen()
-    proc.attach(screen)
+    proc.attach(screen, replay=True)
     assert screen.wait_for(b"ready")
     proc.resize(50, 160)
     assert screen.wait_for(b"50 160")
