@@ -126,3 +126,22 @@ def test_pipes_to_the_machines_tools():
     assert p.returncode == 0, p.stderr
     assert p.stdout.splitlines()[:2] == ["3", "NAME    STATUS   ROLES    AGE   VERSION"]
     assert 'pods "nope" not found' in p.stderr
+
+
+def test_run_attached_without_a_terminal_streams_output_and_removes_the_pod(mode):
+    script = ("kubectl run -i --rm lookup --image=busybox --restart=Never -- nslookup kubernetes.default\n"
+              "kubectl get pods\n"
+              "kubectl config set-context --current --namespace=kube-system\n"
+              "kubectl get pods -l k8s-app=kube-dns -o name\n"
+              "kubectl run -i echo --image=busybox --restart=Never -n default -- sh -c 'cat; exit 4' <<EOF\n"
+              "hello from stdin\nEOF\n"
+              "nodes\n")
+    p = run_k8slab(script, mode)
+    # The first command's output arrives as the pod runs (the cluster's DNS is up before the first
+    # command), then --rm deletes the pod; the last run's exit code ends the script, as in a shell.
+    assert "Name:\tkubernetes.default.svc.cluster.local\nAddress: 10.96.0.1" in p.stdout, p.stdout + p.stderr
+    assert 'pod "lookup" deleted' in p.stdout
+    assert "No resources found in default namespace." in p.stderr
+    assert 'Context "k8slab" modified.' in p.stdout and "pod/coredns-" in p.stdout
+    assert "hello from stdin" in p.stdout
+    assert p.returncode == 4 and "NAME" not in p.stdout.split("hello from stdin")[1]
