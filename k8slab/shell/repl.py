@@ -47,29 +47,37 @@ def run_repl(session, ready_in: float, config=None) -> int:
     prompt = _prompt_session(session, config)
     # Continuation lines are YAML, not commands: a plain prompt with no completion or highlighting.
     more = PromptSession(history=InMemoryHistory(), editing_mode=prompt.editing_mode)
-    # Background output (the DNS query log) is printed above the prompt, not through it. A dumb
-    # terminal gets prompt_toolkit's plain prompt, which must write to the real stdout.
-    dumb = os.environ.get("TERM", "dumb") in ("dumb", "unknown")
-    with (nullcontext() if dumb else patch_stdout(raw=True)):
-        while not session.exit_requested:
-            try:
+    while not session.exit_requested:
+        try:
+            with _above_prompt():
                 line = prompt.prompt(PROMPT)
                 commands = read_commands(line, lambda: more.prompt(CONTINUATION), session.printer.note)
-            except KeyboardInterrupt:
-                continue
-            except EOFError:
+        except KeyboardInterrupt:
+            continue
+        except EOFError:
+            break
+        except UserError as e:
+            session.printer.error(str(e))
+            continue
+        for command in commands:
+            result = session.run(command.text, command.stdin)
+            if session.exit_requested or result.exit_code == 130:
                 break
-            except UserError as e:
-                session.printer.error(str(e))
-                continue
-            for command in commands:
-                result = session.run(command.text, command.stdin)
-                if session.exit_requested or result.exit_code == 130:
-                    break
     return 0
 
 
 MANIFEST_START = re.compile(r"\s*(---|apiVersion:|kind:)")
+def _above_prompt():
+    """While the prompt waits, background output (the DNS query log) is printed above it.
+
+    Only then: a command's own output goes straight to the terminal, in order, and is all out
+    before a program inside the cluster is lent the terminal. A dumb terminal gets prompt_toolkit's
+    plain prompt, which must write to the real stdout.
+    """
+    dumb = os.environ.get("TERM", "dumb") in ("dumb", "unknown")
+    return nullcontext() if dumb else patch_stdout(raw=True)
+
+
 PROMPT = "k8slab> "
 CONTINUATION = "> "
 

@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.text import Text
 
 FIRST_STEPS = (
-    ("kubectl get nodes -o wide", "the machines of your cluster"),
+    ("kubectl get nodes", "the machines of your cluster"),
     ("kubectl run web --image=nginx", "a pod running a web server"),
     ("kubectl expose pod web --port=80", "a Service in front of it"),
     ("kubectl run -it --rm box --image=busybox -- sh", "a shell in a pod: try wget -qO- web"),
