@@ -10,8 +10,11 @@ from typing import Callable
 
 from prompt_toolkit import PromptSession
 from prompt_toolkit.auto_suggest import AutoSuggestFromHistory
+from prompt_toolkit.filters import is_searching
 from prompt_toolkit.history import FileHistory, InMemoryHistory
+from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings
 from prompt_toolkit.patch_stdout import patch_stdout
+from prompt_toolkit.search import accept_search
 
 from k8slab.errors import UserError
 from k8slab.shell.batch import HEREDOC_START, ScriptCommand, split_script
@@ -91,11 +94,23 @@ def _prompt_session(session, config) -> PromptSession:
     mode = EditingMode.VI if config.key_mode == "vi" else EditingMode.EMACS
     return PromptSession(history=_history(), completer=ShellCompleter(session),
                          auto_suggest=AutoSuggestFromHistory(), complete_while_typing=True, lexer=line_lexer(session),
-                         key_bindings=tab_bindings(),
+                         key_bindings=merge_key_bindings([tab_bindings(), _search_bindings()]),
                          editing_mode=mode, style=prompt_style(config.theme),
                          color_depth=color_depth(config.color, config.theme),
                          bottom_toolbar=(lambda: toolbar(session)) if config.toolbar else None,
                          refresh_interval=1.0 if config.toolbar else 0)
+
+
+def _search_bindings() -> KeyBindings:
+    """Enter in a Ctrl-R search runs the line found, as in bash (prompt_toolkit only leaves the search)."""
+    kb = KeyBindings()
+
+    @kb.add("enter", filter=is_searching)
+    def _(event) -> None:
+        accept_search()
+        event.app.current_buffer.validate_and_handle()
+
+    return kb
 
 
 def read_commands(line: str, more: Callable[[], str], note: Callable[[str], None] = lambda _: None) -> list:

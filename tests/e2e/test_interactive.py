@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import re
 import time
 
+import pexpect
 import pytest
 
 from tests.e2e.test_repl import PROMPT, send, spawn
 
 pytestmark = pytest.mark.e2e
 POD_PROMPT = "root@web:/# "
+
+
+def drawn(text: str) -> str:
+    """A pattern for text as the prompt draws it: colour codes may come between any two characters."""
+    return "(\x1b\\[[0-9;]*m)*".join(re.escape(ch) for ch in text)
 
 
 def test_exec_it_gives_a_real_terminal_inside_the_pod(mode):
@@ -120,6 +127,27 @@ def test_multi_line_manifests_at_the_prompt():
         child.send("\x1b[200~apiVersion: v1\nkind: Pod\n\x1b[201~")
         child.sendline("")
         child.expect("kubectl apply -f -")
+        child.expect_exact(PROMPT)
+    finally:
+        child.close(force=True)
+
+
+def test_history_survives_the_session_and_ctrl_r_searches_it(tmp_path):
+    child = spawn("root")
+    try:
+        send(child, "kubectl get namespaces", "kube-system")
+        child.sendcontrol("d")
+        child.expect(pexpect.EOF, timeout=20)
+    finally:
+        child.close(force=True)
+    child = spawn("root")  # a new session, the same history file
+    try:
+        child.sendcontrol("r")
+        child.expect_exact("reverse-i-search")
+        child.send("namesp")
+        child.expect(drawn("kubectl get namespaces"))  # only the old session's history holds it
+        child.sendline("")  # Enter runs what was found, as in bash
+        child.expect("kube-system")
         child.expect_exact(PROMPT)
     finally:
         child.close(force=True)
