@@ -32,8 +32,11 @@ def build_parser() -> argparse.ArgumentParser:
                     "in front of an emulated multi-node cluster with real pods.",
         epilog="Without -c or -f, k8slab starts an interactive shell (or reads commands from "
                "standard input when it is not a terminal). `k8slab doctor` checks this machine.")
-    p.add_argument("what", nargs="?", choices=["shell", "doctor"], default="shell",
-                   help="shell (default) or doctor")
+    p.add_argument("what", nargs="?", choices=["shell", "doctor", "lesson"], default="shell",
+                   help="shell (default), doctor, or `lesson validate PATH`")
+    p.add_argument("rest", nargs="*", metavar="ARGS", help=argparse.SUPPRESS)
+    p.add_argument("--lessons", action="append", default=[], metavar="DIR",
+                   help="also offer the lessons in DIR (folders named NN-..., see docs/lessons.md)")
     p.add_argument("--nodes", type=int, default=None, metavar="N", help="number of nodes (default 3)")
     p.add_argument("-c", dest="commands", metavar="CMDS",
                    help='run these commands ("CMD; CMD") and exit; stops at the first failure')
@@ -75,6 +78,10 @@ def _main(args: argparse.Namespace) -> int:
         from k8slab import doctor
 
         return doctor.main()
+    if args.what == "lesson":
+        return _lesson_tool(args.rest)
+    if args.rest:
+        raise UserError(f"error: unexpected arguments: {' '.join(args.rest)} (see k8slab --help)")
     if args.commands is not None and args.file is not None:
         raise UserError("error: use either -c or -f, not both")
     batch_text = _batch_input(args)
@@ -126,6 +133,7 @@ def _session(args: argparse.Namespace, info, batch_text: Optional[str], t0: floa
     if not cluster.wait_ready():
         printer.note("k8slab: cluster DNS is not answering yet; names may not resolve for a few seconds")
     session = Session(cluster, printer)
+    session.lesson_dirs = [os.path.abspath(d) for d in args.lessons]
     try:
         if interactive:
             from k8slab.shell.repl import run_repl
@@ -136,6 +144,19 @@ def _session(args: argparse.Namespace, info, batch_text: Optional[str], t0: floa
         return run_batch(session, batch_text, keep_going=args.keep_going)
     finally:
         cluster.stop()
+
+
+def _lesson_tool(words) -> int:
+    """`k8slab lesson validate PATH...`: every problem of these lesson folders, one line each."""
+    from k8slab.learning.model import validate
+
+    if len(words) < 2 or words[0] != "validate":
+        raise UserError("error: usage: k8slab lesson validate PATH...")
+    problems = [p for path in words[1:] for p in validate(path)]
+    for problem in problems:
+        print(problem)
+    print(f"{len(problems)} problem(s)" if problems else f"ok: {', '.join(words[1:])}")
+    return 1 if problems else 0
 
 
 # less that quits when the text fits, keeps colours, leaves the text on screen, and says how to get out.

@@ -15,12 +15,13 @@ from typing import Dict, Optional
 
 from k8slab import __version__
 from k8slab.api.bootstrap import kube_dns_objects, kubernetes_service_objects
+from k8slab.api.errors import ApiError
 from k8slab.api.meta import ObjectMeta, utc_now
 from k8slab.api.node import Node, NodeAddress, NodeCondition, NodeSpec, NodeStatus, NodeSystemInfo
 from k8slab.api.pod import Pod
 from k8slab.api.recorder import EventRecorder
 from k8slab.api.service_strategy import ServiceStrategy
-from k8slab.api.store import Store
+from k8slab.api.store import SYSTEM_NAMESPACES, Store
 from k8slab.controllers.endpoints import EndpointsController
 from k8slab.controllers.endpointslices import EndpointSliceController, MirroringController
 from k8slab.controllers.loadbalancer import AddressPool, LoadBalancerController
@@ -77,6 +78,10 @@ def node_object(plan: NodePlan, now) -> Node:
                                   addresses=(NodeAddress(type="InternalIP", address=plan.ip),
                                              NodeAddress(type="Hostname", address=plan.name)),
                                   node_info=info))
+
+
+# What a reset deletes in each namespace it keeps, controllers first.
+RESET_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Service", "Endpoints", "EndpointSlice", "Pod")
 
 
 class Cluster:
@@ -178,6 +183,40 @@ class Cluster:
         """The node comes back: link up, kubelet running again."""
         self.network.set_node_link(name, True)
         self.kubelets[name].resume()
+
+    def reset(self, timeout: float = 20.0) -> bool:
+        """Back to a fresh cluster's state, for a lesson's start: every node up, only the system
+        namespaces, and nothing in `default` but the `kubernetes` Service. False on timeout."""
+        for name, kubelet in self.kubelets.items():
+            if not kubelet.alive.is_set():
+                self.start_node(name)
+        user_namespaces = [n.metadata.name for n in self.store.list("Namespace")
+                           if n.metadata.name not in SYSTEM_NAMESPACES]
+        for ns in user_namespaces + ["default"]:
+            for kind in RESET_KINDS:  # controllers first, so that nothing recreates what goes next
+                for obj in self.store.list(kind, ns):
+                    if not (ns == "default" and obj.metadata.name == "kubernetes"):
+                        self._forget(kind, obj, grace=0 if kind == "Pod" else None)
+        for ns in user_namespaces:
+            self._forget("Namespace", self.store.try_get("Namespace", ns))
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            leftover = [p for p in self.store.list("Pod") if p.metadata.namespace != "kube-system"]
+            namespaces = [n for n in self.store.list("Namespace") if n.metadata.name in user_namespaces]
+            if not leftover and not namespaces:
+                return self.kube_proxy.wait_synced(self.store.resource_version, max(0.0, deadline - time.monotonic()))
+            for pod in leftover:
+                self._forget("Pod", pod, grace=0)
+            time.sleep(0.05)
+        return False
+
+    def _forget(self, kind: str, obj, grace: Optional[int] = None) -> None:
+        if obj is None:
+            return
+        try:
+            self.store.delete(kind, obj.metadata.name, obj.metadata.namespace, grace_period_seconds=grace)
+        except ApiError:  # already gone, or already going
+            pass
 
     def add_outside_host(self, name: str, ip: str) -> None:
         """A host outside the cluster (for lessons and labs): its address on the world, its name in DNS.

@@ -56,6 +56,18 @@ def build_registry() -> Registry:
     reg.add(Command("node", "make a node fail (stop) or come back (start), as a real machine would",
                     "node stop|start NODE", _node_power, program="k8slab", group="Cluster", positional=("node-what",),
                     examples=("node stop node2", "node start node2")))
+    from k8slab.shell.lessons import check_command, hint_command, lesson_command, solution_command
+
+    reg.add(Command("lesson", "guided lessons: list them, start one, move through its steps",
+                    "lesson list|start N|status|next|back|reset|resume|stop", lesson_command, program="k8slab",
+                    group="Lessons", positional=("lesson-what",),
+                    examples=("lesson list", "lesson start 1", "lesson next", "lesson resume")))
+    reg.add(Command("hint", "one more hint for the lesson's current step", "hint", hint_command, program="k8slab",
+                    group="Lessons"))
+    reg.add(Command("solution", "the reference solution of the current step", "solution", solution_command,
+                    program="k8slab", group="Lessons"))
+    reg.add(Command("check", "check the current step now and say what is missing", "check", check_command,
+                    program="k8slab", group="Lessons"))
     reg.add(Command("help", "show the commands (help COMMAND for one)", "help [COMMAND]", _help,
                     aliases=("?",), program="k8slab", group="Session", positional=("command",)))
     reg.add(Command("clear", "clear the screen (Ctrl-L does too)", "clear", _clear, program="k8slab",

@@ -1,7 +1,7 @@
 """Help generated from the command declarations: the one-screen overview and each command's usage.
 
 A command's help reads like kubectl's (cobra's): a sentence, then Usage, Aliases, Flags and Examples.
-The overview groups the shell's commands (Cluster, Network, kubectl, Session) and must fit a 40x120
+The overview groups the shell's commands (Lessons, Cluster, Network, kubectl, Session) and must fit a 40x120
 terminal, so long syntaxes are shortened there; `help COMMAND` always shows them whole.
 """
 
@@ -14,8 +14,8 @@ from k8slab.shell.registry import Command, Flag
 HELP_FLAGS = ("--help", "-h")
 WIDTH = 120  # the overview's lines fit a terminal this wide
 SYNTAX_COLUMN = 28
-GROUPS = ("Cluster", "Network", "kubectl", "Session")
-INLINE_GROUPS = ("Session",)
+GROUPS = ("Lessons", "Cluster", "Network", "kubectl", "Session")
+INLINE_GROUPS = ("Lessons", "Session")
 KUBECTL_ABOUT = "kubectl controls the (emulated) Kubernetes cluster."
 
 
@@ -67,9 +67,11 @@ def overview(commands: Sequence[Command], subcommands: Sequence[Command], hosts:
     """`help`: every command on one screen, grouped, and how to get more."""
     groups: Dict[str, List[Command]] = {g: [] for g in GROUPS}
     for cmd in commands:
-        groups.setdefault(cmd.group or GROUPS[0], []).append(cmd)
+        groups.setdefault(cmd.group or "Cluster", []).append(cmd)
     lines: List[str] = []
     for group, members in groups.items():
+        if not members and group != "kubectl":
+            continue
         if group == "kubectl":
             lines += _kubectl_group(members, subcommands)
             continue

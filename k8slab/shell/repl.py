@@ -47,6 +47,11 @@ def run_repl(session, ready_in: float, config=None) -> int:
     config = config or Config()
     session.interactive = True
     session.printer.text(welcome(session.cluster, ready_in, color=session.printer.colored), "err")
+    from k8slab.shell.lessons import resume_offer
+
+    offer = resume_offer(session)
+    if offer:
+        session.printer.note(offer)
     prompt = _prompt_session(session, config)
     # Continuation lines are YAML, not commands: a plain prompt with no completion or highlighting.
     more = PromptSession(history=InMemoryHistory(), editing_mode=prompt.editing_mode)

@@ -30,6 +30,9 @@ class Session:
         self.interactive = False
         self._piping = False
         self.status_providers = []  # callables giving a short status for the toolbar (a lesson's step)
+        self.after_command = []  # callables (line, result) -> Result or None, run after each command
+        self.tutor = None  # the lessons (made by shell.lessons on first use)
+        self.lesson_dirs = []  # instructors' lesson folders (--lessons)
 
     def execute(self, line: str, stdin: Optional[str] = None) -> Result:
         """Run one command line and return its Result (printing nothing)."""
@@ -118,4 +121,13 @@ class Session:
                 after = Result().fail(str(e), e.exit_code)
             self.printer.result(after)
             result.exit_code = after.exit_code
+        for hook in list(self.after_command):  # a running lesson checks its step
+            try:
+                extra = hook(line, result)
+            except UserError as e:
+                extra = Result().fail(str(e), e.exit_code)
+            except KeyboardInterrupt:  # the learner would rather type than wait for the check
+                extra = None
+            if extra is not None:
+                self.printer.result(extra)
         return result

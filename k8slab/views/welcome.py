@@ -8,6 +8,7 @@ from rich.console import Console
 from rich.text import Text
 
 FIRST_STEPS = (
+    ("lesson start 1", "guided lessons, checked step by step"),
     ("kubectl get nodes", "the machines of your cluster"),
     ("kubectl run web --image=nginx", "a pod running a web server"),
     ("kubectl expose pod web --port=80", "a Service in front of it"),

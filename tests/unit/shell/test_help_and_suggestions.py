@@ -21,7 +21,7 @@ def test_help_fits_one_screen_grouped(session):
     lines = text.rstrip("\n").split("\n")
     assert len(lines) <= 35 and max(len(line) for line in lines) <= 120, (len(lines), text)
     heads = [line.split(":")[0] for line in lines if line and not line.startswith(" ")]
-    assert heads[:4] == ["Cluster", "Network", "kubectl COMMAND [ARGS] (also k)", "Session"]
+    assert heads[:5] == ["Lessons", "Cluster", "Network", "kubectl COMMAND [ARGS] (also k)", "Session"]
     assert lines[-1].startswith("More: `help COMMAND` or `COMMAND --help`")
     for cmd in session.registry.unique():  # every command is on the screen
         assert any(line.lstrip().startswith(cmd.name) or f" {cmd.name}" in line for line in lines), cmd.name

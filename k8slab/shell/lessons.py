@@ -1,0 +1,266 @@
+"""The lesson commands (lesson, hint, solution, check) and the check that follows every command."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import threading
+from typing import Iterator, List, Optional, Tuple
+
+from k8slab.errors import UserError
+from k8slab.learning.progress import ProgressStore
+from k8slab.learning.tutor import BUILTIN_LESSONS, Tutor
+from k8slab.shell.results import Result
+from k8slab.views import lessonviews
+
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+QUIET_TIMEOUT = 10.0  # seconds a check's command may take
+LESSON_COMMANDS = {"lesson", "hint", "solution", "check", "help", "?", "clear", "exit", "quit"}
+
+
+def tutor_of(session) -> Tutor:
+    """The session's tutor, made on first use (lessons from the repository and --lessons folders)."""
+    if getattr(session, "tutor", None) is None:
+        roots = [BUILTIN_LESSONS] + list(getattr(session, "lesson_dirs", []))
+        session.tutor = Tutor(roots, ProgressStore())
+        session.status_providers.append(session.tutor.status_line)
+        session.after_command.append(lambda line, result: _after(session, line))
+    return session.tutor
+
+
+def quiet(session, line: str, stdin: Optional[str] = None) -> Tuple[int, str]:
+    """Run a command line without showing it: (exit code, stdout and stderr as plain text)."""
+    session._piping = True  # no terminal for it, as for the left side of a pipe
+    try:
+        result = session.execute(line, stdin)
+    finally:
+        session._piping = False
+    parts = [text for _, text in result.lines]
+    if result.stream is not None:
+        parts += _drain(result, QUIET_TIMEOUT)
+    text = ANSI.sub("", "".join(p if p.endswith("\n") else p + "\n" for p in parts if p))
+    return result.exit_code, text
+
+
+def _drain(result: Result, timeout: float) -> List[str]:
+    chunks: List[str] = []
+
+    def consume() -> None:
+        for _, text in result.stream:
+            chunks.append(text)
+
+    worker = threading.Thread(target=consume, daemon=True)
+    worker.start()
+    worker.join(timeout)
+    if worker.is_alive():
+        result.exit_code = 124  # as timeout(1) says it
+        chunks.append(f"(no answer within {timeout:g} s)")
+    return list(chunks)
+
+
+def _color(session) -> bool:
+    return session.printer.colored if session.printer is not None else False
+
+
+def _width() -> int:
+    return min(shutil.get_terminal_size((100, 40)).columns, 100)
+
+
+def _step_text(session, tutor: Tutor) -> str:
+    lesson, step = tutor.lesson, tutor.step
+    heading = tutor.say("step.heading", number=tutor.number(lesson), lesson=lesson.title,
+                        step=tutor.progress.step + 1, steps=len(lesson.steps), title=step.title)
+    return lessonviews.render_step(heading, step.text, tutor.say("step.try"), step.try_commands,
+                                   color=_color(session), width=_width())
+
+
+def _after(session, line: str) -> Optional[Result]:
+    """After a learner's command: if the step's checks now pass, say why and move on."""
+    tutor = session.tutor
+    words = line.split()
+    if tutor.lesson is None or not words or words[0] in LESSON_COMMANDS:
+        return None
+    verdicts = tutor.check(lambda cmd: quiet(session, cmd))
+    if not verdicts or not all(v.ok for v in verdicts):
+        return None
+    return _advance(session, tutor)
+
+
+def _advance(session, tutor: Tutor) -> Result:
+    lesson, step = tutor.lesson, tutor.step
+    number, index = tutor.number(lesson), tutor.progress.step
+    result = Result()
+    headline = tutor.say("step.passed", step=index + 1, steps=len(lesson.steps), title=step.title)
+    result.say(lessonviews.render_passed(headline, step.explain, color=_color(session), width=_width()))
+    if tutor.passed():
+        following = tutor.next_lesson(lesson)
+        key = "lesson.done" if following else "lesson.done_last"
+        result.say(tutor.say(key, number=number, lesson=lesson.title, next=following.id if following else ""))
+    else:
+        result.say(_step_text(session, tutor))
+    return result
+
+
+def lesson_command(session, words, _stdin) -> Result:
+    """lesson list|start N|status|next|back|reset|resume|stop"""
+    tutor = tutor_of(session)
+    verb = words[0] if words else "status"
+    if verb == "list":
+        return _list(session, tutor)
+    if verb == "start":
+        if len(words) != 2:
+            raise UserError("error: usage: lesson start NUMBER|ID  (see `lesson list`)")
+        lesson = tutor.find(words[1])
+        if lesson is None:
+            raise UserError(f'error: no lesson "{words[1]}": `lesson list` shows them')
+        return _streamed(_start(session, tutor, lesson, 0))
+    if verb == "resume":
+        saved = tutor.saved()
+        if saved is None:
+            raise UserError("error: there is no lesson to resume: `lesson list` shows them")
+        return _streamed(_start(session, tutor, *saved))
+    if verb == "status":
+        if tutor.lesson is None:
+            return Result().say(tutor.say("lesson.none"))
+        return Result().say(_step_text(session, tutor))
+    if tutor.lesson is None:
+        raise UserError("error: " + tutor.say("lesson.none"))
+    if verb == "next":
+        return _streamed(_next(session, tutor))
+    if verb == "back":
+        if not tutor.back():
+            raise UserError("error: this is the lesson's first step")
+        return Result().say(_step_text(session, tutor))
+    if verb == "reset":
+        return _streamed(_start(session, tutor, tutor.lesson, 0))
+    if verb == "stop":
+        tutor.stop()
+        return Result().say("Lesson stopped; `lesson resume` picks it up again.")
+    raise UserError("error: usage: lesson list|start N|status|next|back|reset|resume|stop")
+
+
+def resume_offer(session) -> Optional[str]:
+    """The line offering to resume a saved lesson, if the progress file has one."""
+    tutor = tutor_of(session)
+    saved = tutor.saved()
+    if saved is None:
+        return None
+    lesson, step = saved
+    return tutor.say("lesson.resume", number=tutor.number(lesson), lesson=lesson.title, step=step + 1,
+                     steps=len(lesson.steps))
+
+
+def _streamed(chunks: Iterator) -> Result:
+    result = Result()
+    result.stream = _tracking(chunks, result)
+    return result
+
+
+def _tracking(chunks: Iterator, result: Result) -> Iterator:
+    for kind, text in chunks:
+        if kind == "exit":
+            result.exit_code = int(text)
+            continue
+        yield kind, text if text.endswith("\n") else text + "\n"
+
+
+def _start(session, tutor: Tutor, lesson, step: int) -> Iterator:
+    """Reset the cluster, prepare it for `lesson` (up to `step`), and show the step."""
+    number = tutor.number(lesson)
+    yield "err", tutor.say("lesson.resetting", number=number, lesson=lesson.title)
+    if not session.cluster.reset():
+        yield "err", "warning: the cluster took long to reset; some objects may still be going"
+    for line in lesson.setup:
+        code, out = quiet(session, *_split_heredoc(line))
+        if code:
+            yield "error", f"error: the lesson's setup failed at `{line.splitlines()[0]}`:\n{out.rstrip()}"
+            yield "exit", "1"
+            return
+    if step:
+        yield "err", tutor.say("lesson.resuming", step=step + 1)
+        for earlier in lesson.steps[:step]:
+            for line in earlier.solution:
+                quiet(session, *_split_heredoc(line))
+    tutor.start(lesson, step)
+    yield "err", tutor.say("lesson.ready")
+    yield "out", _step_text(session, tutor)
+
+
+def _next(session, tutor: Tutor) -> Iterator:
+    """Move on: run the step's reference solution if its checks do not pass yet."""
+    verdicts = tutor.check(lambda cmd: quiet(session, cmd))
+    if not all(v.ok for v in verdicts):
+        yield "err", tutor.say("next.running", step=tutor.progress.step + 1)
+        for line in tutor.step.solution:
+            text, stdin = _split_heredoc(line)
+            yield "out", f"k8slab> {line.splitlines()[0]}"
+            _, out = quiet(session, text, stdin)
+            if out.strip():
+                yield "out", out.rstrip("\n")
+    result = _advance(session, tutor)
+    for _, text in result.lines:
+        yield "out", text
+
+
+def _split_heredoc(line: str) -> Tuple[str, Optional[str]]:
+    """A solution line may carry its heredoc: (the command, its standard input)."""
+    from k8slab.shell.batch import split_script
+
+    commands = split_script(line)
+    if len(commands) != 1:
+        return line, None
+    return commands[0].text, commands[0].stdin
+
+
+def _list(session, tutor: Tutor) -> Result:
+    rows = []
+    current = tutor.lesson.id if tutor.lesson else None
+    for i, lesson in enumerate(tutor.lessons):
+        status = tutor.say("list.done") if lesson.id in tutor.progress.completed else ""
+        if lesson.id == current:
+            status = tutor.say("list.current")
+        rows.append((i + 1, lesson.id, lesson.title, lesson.minutes, status))
+    result = Result().say(lessonviews.render_lesson_list(rows, color=_color(session)))
+    for problem in tutor.problems:
+        result.warn(f"warning: {problem}")
+    return result
+
+
+def hint_command(session, _words, _stdin) -> Result:
+    """hint: one more hint for the current step."""
+    tutor = tutor_of(session)
+    if tutor.lesson is None:
+        raise UserError("error: " + tutor.say("lesson.none"))
+    n, total, text = tutor.hint()
+    result = Result().say(tutor.say("hint.heading", n=n, total=total))
+    result.say(lessonviews.render_markdown(text, color=_color(session), width=_width()))
+    if n == total:
+        result.say(tutor.say("hint.last"))
+    return result
+
+
+def solution_command(session, _words, _stdin) -> Result:
+    """solution: the current step's reference solution."""
+    tutor = tutor_of(session)
+    if tutor.lesson is None:
+        raise UserError("error: " + tutor.say("lesson.none"))
+    result = Result().say(tutor.say("solution.heading", step=tutor.progress.step + 1))
+    for line in tutor.step.solution:
+        result.say("  " + line.replace("\n", "\n  "))
+    return result.say(tutor.say("solution.next"))
+
+
+def check_command(session, _words, _stdin) -> Result:
+    """check: run the current step's checks and say what is missing (or move on)."""
+    tutor = tutor_of(session)
+    if tutor.lesson is None:
+        raise UserError("error: " + tutor.say("lesson.none"))
+    verdicts = tutor.check(lambda cmd: quiet(session, cmd))
+    if verdicts and all(v.ok for v in verdicts):
+        return _advance(session, tutor)
+    lesson = tutor.lesson
+    not_yet = tutor.say("step.not_yet", step=tutor.progress.step + 1, steps=len(lesson.steps), title=tutor.step.title)
+    text = lessonviews.render_verdicts(verdicts, not_yet, "", color=_color(session), width=_width())
+    result = Result().say(text)
+    result.exit_code = 1
+    return result
