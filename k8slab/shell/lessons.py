@@ -119,6 +119,11 @@ def lesson_command(session, words, _stdin) -> Result:
         if saved is None:
             raise UserError("error: there is no lesson to resume: `lesson list` shows them")
         return _streamed(_start(session, tutor, *saved))
+    if verb == "play":
+        lesson = tutor.find(words[1]) if len(words) == 2 else None
+        if lesson is None:
+            raise UserError("error: usage: lesson play NUMBER|ID  (for authors: see `lesson list`)")
+        return _streamed(_play(session, tutor, lesson))
     if verb == "status":
         if tutor.lesson is None:
             return Result().say(tutor.say("lesson.none"))
@@ -136,7 +141,7 @@ def lesson_command(session, words, _stdin) -> Result:
     if verb == "stop":
         tutor.stop()
         return Result().say("Lesson stopped; `lesson resume` picks it up again.")
-    raise UserError("error: usage: lesson list|start N|status|next|back|reset|resume|stop")
+    raise UserError("error: usage: lesson list|start N|status|next|back|reset|resume|stop|play N")
 
 
 def resume_offer(session) -> Optional[str]:
@@ -184,6 +189,38 @@ def _start(session, tutor: Tutor, lesson, step: int) -> Iterator:
     tutor.start(lesson, step)
     yield "err", tutor.say("lesson.ready")
     yield "out", _step_text(session, tutor)
+
+
+def _play(session, tutor: Tutor, lesson) -> Iterator:
+    """For authors: each step's checks must fail before its reference solution and pass after it."""
+    import time
+
+    failures = 0
+    for kind, text in _start(session, tutor, lesson, 0):
+        if kind in ("error", "exit"):
+            yield kind, text
+            return
+    for i, step in enumerate(lesson.steps):
+        t0 = time.monotonic()
+        before = tutor.check(lambda cmd: quiet(session, cmd))
+        for line in step.solution:
+            code, out = quiet(session, *_split_heredoc(line))
+            if code:
+                yield "err", f"  step {i + 1}: solution line failed ({code}): {line.splitlines()[0]}\n    {out.strip()}"
+        after = tutor.check(lambda cmd: quiet(session, cmd))
+        ok_before = bool(before) and all(v.ok for v in before)
+        ok_after = bool(after) and all(v.ok for v in after)
+        status = "ok" if ok_after and not ok_before else "FAIL"
+        failures += status == "FAIL"
+        yield "out", f"step {i + 1} {status} ({time.monotonic() - t0:.1f} s): {step.title}"
+        if ok_before:
+            yield "out", "  its checks already pass before the solution"
+        if not ok_after:
+            yield "out", "  after the solution: " + next(v.message for v in after if not v.ok)
+        tutor.passed()
+    yield "out", f"{lesson.id}: {len(lesson.steps) - failures}/{len(lesson.steps)} steps ok"
+    if failures:
+        yield "exit", "1"
 
 
 def _next(session, tutor: Tutor) -> Iterator:
