@@ -43,15 +43,16 @@ class Tutor:
         return self.messages.get(key, key).format(**values)
 
     def find(self, ref: str) -> Optional[Lesson]:
-        """A lesson by id, by number (1-based), or by folder name."""
-        for i, lesson in enumerate(self.lessons):
-            if ref in (lesson.id, str(i + 1), f"{i + 1:02d}", os.path.basename(lesson.path)):
+        """A lesson by id, by number (its folder's NN), or by folder name."""
+        for lesson in self.lessons:
+            number = self.number(lesson)
+            if ref in (lesson.id, str(number), f"{number:02d}", os.path.basename(lesson.path)):
                 return lesson
         return None
 
     def number(self, lesson: Lesson) -> int:
-        """The lesson's place in the list, from 1."""
-        return self.lessons.index(lesson) + 1
+        """The lesson's number: its folder's NN prefix (01-pods... is 1)."""
+        return int(os.path.basename(lesson.path)[:2])
 
     def saved(self) -> Optional[Tuple[Lesson, int]]:
         """The lesson and step the progress file says the learner was on, if any."""

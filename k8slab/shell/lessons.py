@@ -252,11 +252,11 @@ def _split_heredoc(line: str) -> Tuple[str, Optional[str]]:
 def _list(session, tutor: Tutor) -> Result:
     rows = []
     current = tutor.lesson.id if tutor.lesson else None
-    for i, lesson in enumerate(tutor.lessons):
+    for lesson in tutor.lessons:
         status = tutor.say("list.done") if lesson.id in tutor.progress.completed else ""
         if lesson.id == current:
             status = tutor.say("list.current")
-        rows.append((i + 1, lesson.id, lesson.title, lesson.minutes, status))
+        rows.append((tutor.number(lesson), lesson.id, lesson.title, lesson.minutes, status))
     result = Result().say(lessonviews.render_lesson_list(rows, color=_color(session)))
     for problem in tutor.problems:
         result.warn(f"warning: {problem}")

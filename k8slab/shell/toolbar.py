@@ -32,9 +32,10 @@ def toolbar(session) -> List[Fragment]:
         ("class:toolbar", "  pods "), (pods_style, f"{c['pods_ready']}/{c['pods']} Ready"),
         ("class:toolbar", "  namespace "), ("class:toolbar.value", session.namespace),
     ]
-    for provider in session.status_providers:  # a running lesson or lab adds its step here
-        extra = provider()
-        if extra:
-            parts += [("class:toolbar", "  "), ("class:toolbar.value", extra)]
-    parts.append(("class:toolbar.hint", "   Tab completes, Ctrl-R searches history, `help`"))
+    extras = [text for text in (provider() for provider in session.status_providers) if text]
+    for extra in extras:  # a running lesson or lab adds its step here
+        parts += [("class:toolbar", "  "), ("class:toolbar.lesson", extra)]
+    hint = "   `hint` helps, `check` says what is missing" if extras else \
+        "   Tab completes, Ctrl-R searches history, `help`"
+    parts.append(("class:toolbar.hint", hint))
     return parts
