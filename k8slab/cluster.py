@@ -149,7 +149,7 @@ class Cluster:
             if time.monotonic() >= deadline:
                 return False
             time.sleep(0.01)
-        return self.kube_proxy.wait_synced(self.store.resource_version, max(0.0, deadline - time.monotonic()))
+        return self.kube_proxy.wait_current(max(0.0, deadline - time.monotonic()))
 
     def _start_outside_world(self) -> None:
         """Real servers on the outside world's addresses, for selectorless Services to reach."""
@@ -184,6 +184,18 @@ class Cluster:
         self.network.set_node_link(name, True)
         self.kubelets[name].resume()
 
+    def settle(self, timeout: float = 2.0) -> bool:
+        """Wait until kube-proxy's rules and the cluster DNS reflect the store as it is now.
+
+        A lesson's checks run right after a command: without this, a Service created a moment ago
+        would not answer yet, and the check would blame the learner for kube-proxy's 50 ms.
+        """
+        deadline = time.monotonic() + timeout
+        time.sleep(0.02)  # let the watchers take in the last command's changes first
+        if not self.kube_proxy.wait_current(timeout):
+            return False
+        return self.dns.wait_pushed(max(0.0, deadline - time.monotonic()))
+
     def reset(self, timeout: float = 20.0) -> bool:
         """Back to a fresh cluster's state, for a lesson's start: every node up, only the system
         namespaces, and nothing in `default` but the `kubernetes` Service. False on timeout."""
@@ -204,7 +216,7 @@ class Cluster:
             leftover = [p for p in self.store.list("Pod") if p.metadata.namespace != "kube-system"]
             namespaces = [n for n in self.store.list("Namespace") if n.metadata.name in user_namespaces]
             if not leftover and not namespaces:
-                return self.kube_proxy.wait_synced(self.store.resource_version, max(0.0, deadline - time.monotonic()))
+                return self.kube_proxy.wait_current(max(0.0, deadline - time.monotonic()))
             for pod in leftover:
                 self._forget("Pod", pod, grace=0)
             time.sleep(0.05)

@@ -44,7 +44,8 @@ class DnsFeeder:
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self._watch = None
-        self.pushed_rv = 0
+        self.pushed_rv = 0  # the store version the servers last got
+        self.wanted_rv = 0  # the store version of the latest change that concerns DNS
 
     def start(self) -> None:
         """Follow the store and keep the servers fed."""
@@ -61,6 +62,15 @@ class DnsFeeder:
         if self._watch is not None:
             self._watch.close()
 
+    def wait_pushed(self, timeout: float) -> bool:
+        """Wait until the servers have every change that concerns DNS so far (False on timeout)."""
+        deadline = time.monotonic() + timeout
+        while self.pushed_rv < self.wanted_rv:
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.01)
+        return True
+
     def set_logging(self, on: bool) -> None:
         """Turn the servers' query log on or off."""
         self.log_queries = on
@@ -75,6 +85,7 @@ class DnsFeeder:
         for event in self._watch:
             if event is None:
                 return
+            self.wanted_rv = self.store.resource_version
             self._dirty.set()
 
     def _loop(self) -> None:

@@ -38,6 +38,7 @@ class KubeProxy:
         self._stop = threading.Event()
         self._synced = threading.Condition()
         self.generation = 0  # store resourceVersion the rules reflect
+        self.wanted = 0  # store resourceVersion of the latest change that concerns the rules
         self._pool = ThreadPoolExecutor(max_workers=max(1, len(nodes)), thread_name_prefix="kube-proxy")
         self._watch = None
         self.last_error: Optional[str] = None
@@ -61,6 +62,7 @@ class KubeProxy:
         for event in self._watch:
             if event is None:
                 return
+            self.wanted = self.store.resource_version
             self._dirty.set()
 
     def _loop(self) -> None:
@@ -130,6 +132,10 @@ class KubeProxy:
             self.last_error = f"{node}: {e}"
             log.error("kube-proxy on %s: %s", node, e)
             return False
+
+    def wait_current(self, timeout: float = 2.0) -> bool:
+        """Block until the rules reflect every change that concerns them so far (False on timeout)."""
+        return self.wait_synced(self.wanted, timeout)
 
     def wait_synced(self, resource_version: int, timeout: float = 2.0) -> bool:
         """Block until the rules reflect the store at `resource_version` (for tests and benchmarks)."""

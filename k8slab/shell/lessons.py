@@ -58,6 +58,14 @@ def _drain(result: Result, timeout: float) -> List[str]:
     return list(chunks)
 
 
+def _checked(session, tutor: Tutor):
+    """The current step's verdicts, once the network has caught up with the last command."""
+    settle = getattr(session.cluster, "settle", None)
+    if settle is not None:
+        settle()
+    return tutor.check(lambda cmd: quiet(session, cmd))
+
+
 def _color(session) -> bool:
     return session.printer.colored if session.printer is not None else False
 
@@ -80,7 +88,7 @@ def _after(session, line: str) -> Optional[Result]:
     words = line.split()
     if tutor.lesson is None or not words or words[0] in LESSON_COMMANDS:
         return None
-    verdicts = tutor.check(lambda cmd: quiet(session, cmd))
+    verdicts = _checked(session, tutor)
     if not verdicts or not all(v.ok for v in verdicts):
         return None
     return _advance(session, tutor)
@@ -202,12 +210,12 @@ def _play(session, tutor: Tutor, lesson) -> Iterator:
             return
     for i, step in enumerate(lesson.steps):
         t0 = time.monotonic()
-        before = tutor.check(lambda cmd: quiet(session, cmd))
+        before = _checked(session, tutor)
         for line in step.solution:
             code, out = quiet(session, *_split_heredoc(line))
             if code:
                 yield "err", f"  step {i + 1}: solution line failed ({code}): {line.splitlines()[0]}\n    {out.strip()}"
-        after = tutor.check(lambda cmd: quiet(session, cmd))
+        after = _checked(session, tutor)
         ok_before = bool(before) and all(v.ok for v in before)
         ok_after = bool(after) and all(v.ok for v in after)
         status = "ok" if ok_after and not ok_before else "FAIL"
@@ -225,7 +233,7 @@ def _play(session, tutor: Tutor, lesson) -> Iterator:
 
 def _next(session, tutor: Tutor) -> Iterator:
     """Move on: run the step's reference solution if its checks do not pass yet."""
-    verdicts = tutor.check(lambda cmd: quiet(session, cmd))
+    verdicts = _checked(session, tutor)
     if not all(v.ok for v in verdicts):
         yield "err", tutor.say("next.running", step=tutor.progress.step + 1)
         for line in tutor.step.solution:
@@ -292,7 +300,7 @@ def check_command(session, _words, _stdin) -> Result:
     tutor = tutor_of(session)
     if tutor.lesson is None:
         raise UserError("error: " + tutor.say("lesson.none"))
-    verdicts = tutor.check(lambda cmd: quiet(session, cmd))
+    verdicts = _checked(session, tutor)
     if verdicts and all(v.ok for v in verdicts):
         return _advance(session, tutor)
     lesson = tutor.lesson
