@@ -125,7 +125,7 @@ def lesson_command(session, words, _stdin) -> Result:
     if verb == "resume":
         saved = tutor.saved()
         if saved is None:
-            raise UserError("error: there is no lesson to resume: `lesson list` shows them")
+            raise UserError("error: " + tutor.say("lesson.nothing_to_resume"))
         return _streamed(_start(session, tutor, *saved))
     if verb == "play":
         lesson = tutor.find(words[1]) if len(words) == 2 else None
@@ -148,7 +148,7 @@ def lesson_command(session, words, _stdin) -> Result:
         return _streamed(_start(session, tutor, tutor.lesson, 0))
     if verb == "stop":
         tutor.stop()
-        return Result().say("Lesson stopped; `lesson resume` picks it up again.")
+        return Result().say(tutor.say("lesson.stopped"))
     raise UserError("error: usage: lesson list|start N|status|next|back|reset|resume|stop|play N")
 
 

@@ -145,3 +145,22 @@ def test_run_attached_without_a_terminal_streams_output_and_removes_the_pod(mode
     assert 'Context "k8slab" modified.' in p.stdout and "pod/coredns-" in p.stdout
     assert "hello from stdin" in p.stdout
     assert p.returncode == 4 and "NAME" not in p.stdout.split("hello from stdin")[1]
+
+
+FIXTURE_LESSONS = str(REPO / "tests" / "fixtures" / "lessons")
+
+
+def test_a_lesson_is_saved_resumed_in_a_new_cluster_and_plays(tmp_path):
+    env = {"XDG_STATE_HOME": str(tmp_path)}
+    args = ["--lessons", FIXTURE_LESSONS]
+    p = run_k8slab("lesson start demo\ncheck\nlesson next\n", args=args + ["--keep-going"], env=env)
+    assert "Not yet: step 1 of 2" in p.stdout and "Expected 1 Ready pods with labels run=web" in p.stdout
+    assert "Step 1 of 2 passed" in p.stdout and "step 2 of 2: A Service" in p.stdout
+    # A new k8slab (a new, empty cluster) rebuilds the state of step 2 from the reference solutions.
+    p = run_k8slab("lesson resume\nkubectl get pods\ncheck\n", args=args, env=env)
+    assert "Rebuilding the cluster as it was at step 2" in p.stderr
+    assert re.search(r"^web\s+1/1\s+Running", p.stdout, re.M), p.stdout
+    assert "Expected service/web in namespace default, but there is none." in p.stdout
+    assert p.returncode == 1  # `check` fails until the step is done
+    p = run_k8slab("lesson play demo\n", args=args, env=env)
+    assert p.returncode == 0 and "demo: 2/2 steps ok" in p.stdout, p.stdout + p.stderr
