@@ -35,7 +35,7 @@ def toolbar(session) -> List[Fragment]:
     extras = [text for text in (provider() for provider in session.status_providers) if text]
     for extra in extras:  # a running lesson or lab adds its step here
         parts += [("class:toolbar", "  "), ("class:toolbar.lesson", extra)]
-    hint = "   `hint` helps, `check` says what is missing" if extras else \
+    hint = "   `hint` helps, `check` tells" if extras else \
         "   Tab completes, Ctrl-R searches history, `help`"
     parts.append(("class:toolbar.hint", hint))
     return parts

@@ -26,7 +26,8 @@ def render_step(heading: str, text: str, try_label: str, commands, *, color: boo
     if commands:
         tries = Text(try_label + "\n", style="bold")
         for command in commands:
-            tries.append("  " + command + "\n", style="bold cyan")
+            for line in command.rstrip("\n").splitlines():
+                tries.append("  " + line + "\n", style="bold cyan")
         parts.append(Padding(tries.rstrip() or tries, (1, 0, 0, 0)))
     return _render(Group(*parts), color, width)
 
