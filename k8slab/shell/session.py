@@ -10,6 +10,7 @@ from k8slab.errors import UserError
 from k8slab.shell import helptext
 from k8slab.shell.batch import split_unquoted
 from k8slab.shell.results import Result
+from k8slab.shell.substitution import expand
 from k8slab.shell.suggestions import unknown_command
 
 log = logging.getLogger(__name__)
@@ -39,8 +40,11 @@ class Session:
         text = line.strip()
         if not text:
             return Result()
-        first = text.split(None, 1)[0]
         try:
+            text = expand(text, self._substitute)
+            if not text:
+                return Result()
+            first = text.split(None, 1)[0]
             if first in self.cluster.network.hosts:
                 from k8slab.shell.commands import run_on_host
 
@@ -65,6 +69,18 @@ class Session:
             log.debug("command %r failed", line, exc_info=True)
             return Result().fail(f"k8slab: internal error: {type(e).__name__}: {e} (run with --debug for details)",
                                  EXIT_INTERNAL)
+
+    def _substitute(self, line: str):
+        """Run the kubectl command of a `$(...)`: (exit code, stdout, stderr)."""
+        self._piping = True
+        try:
+            result = self.execute(line)
+        finally:
+            self._piping = False
+        stdout = result.stdout
+        if result.stream is not None:
+            stdout += "".join(text for kind, text in result.stream if kind == "out")
+        return result.exit_code, stdout, result.stderr
 
     def _pipeline(self, first: str, rest: str, stdin: Optional[str]) -> Result:
         """`kubectl get pods | grep web`: k8slab runs the first command, the machine's shell the rest."""
