@@ -57,8 +57,9 @@ def container_name(image: str) -> str:
     return name.replace("_", "-")
 
 
-def deployment_manifest(name: str, images: List[str], replicas: int, port: Optional[str]) -> dict:
-    """The Deployment `kubectl create deployment` builds (labels app: NAME)."""
+def deployment_manifest(name: str, images: List[str], replicas: int, port: Optional[str],
+                        command: Optional[List[str]] = None) -> dict:
+    """The Deployment `kubectl create deployment` builds (labels app: NAME; `-- COMMAND` sets the command)."""
     containers, seen = [], set()
     for image in images:
         cname = container_name(image)
@@ -71,6 +72,10 @@ def deployment_manifest(name: str, images: List[str], replicas: int, port: Optio
         if len(containers) > 1:
             raise UserError("error: cannot specify port with multiple images")
         containers[0]["ports"] = [{"containerPort": int(port)}]
+    if command:
+        if len(containers) > 1:
+            raise UserError("error: cannot specify multiple --image options and command")
+        containers[0]["command"] = list(command)
     labels = {"app": name}
     return {"apiVersion": "apps/v1", "kind": "Deployment",
             "metadata": {"labels": labels, "name": name},
@@ -80,13 +85,13 @@ def deployment_manifest(name: str, images: List[str], replicas: int, port: Optio
 
 
 def create_deployment(session, args) -> Result:
-    """`kubectl create deployment NAME --image=IMAGE [--replicas=N] [--port=P]` (called by `create`)."""
+    """`kubectl create deployment NAME --image=IMAGE [--replicas=N] [--port=P] [-- COMMAND...]` (from `create`)."""
     if len(args.args) != 2:
         raise UserError("error: exactly one NAME is required, got " + str(max(len(args.args) - 1, 0)))
     if not args.image:
         raise UserError('error: required flag(s) "image" not set')
     replicas = int(args.replicas) if args.replicas is not None else 1
-    manifest = deployment_manifest(args.args[1], args.image, replicas, args.port)
+    manifest = deployment_manifest(args.args[1], args.image, replicas, args.port, args.command_words)
     if args.dry_run in ("client", "server"):
         return Result().say(output.render_output([manifest], args.output or "yaml", single=True).rstrip("\n"))
     created = session.cluster.store.create(from_dict(Deployment, manifest), namespace=namespace_of(session, args))

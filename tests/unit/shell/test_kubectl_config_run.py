@@ -34,3 +34,11 @@ def test_run_it_without_a_terminal_drops_the_tty_as_kubectl_does():
     r = session.execute("kubectl run box --image=busybox -it --dry-run=client -o yaml -- sh")
     assert "Unable to use a TTY - input is not a terminal" in r.stderr
     assert "stdin: true" in r.stdout and "stdinOnce: true" in r.stdout and "tty" not in r.stdout
+
+
+def test_create_deployment_takes_its_command_after_dashdash():
+    r = light_session().execute("kubectl create deployment web --image=registry.k8s.io/e2e-test-images/agnhost:2.39 "
+                                "--dry-run=client -o yaml -- /agnhost serve-hostname")
+    assert "command:\n        - /agnhost\n        - serve-hostname\n" in r.stdout
+    r = light_session().execute("kubectl create deployment web --image=nginx --image=busybox -- date")
+    assert "cannot specify multiple --image options and command" in r.stderr
