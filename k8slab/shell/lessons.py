@@ -277,6 +277,8 @@ def hint_command(session, _words, _stdin) -> Result:
     if tutor.lesson is None:
         raise UserError("error: " + tutor.say("lesson.none"))
     n, total, text = tutor.hint()
+    if "\n" in text.strip() and "```" not in text:  # several lines are commands: keep them as lines
+        text = "```\n" + text.strip() + "\n```"
     result = Result().say(tutor.say("hint.heading", n=n, total=total))
     result.say(lessonviews.render_markdown(text, color=_color(session), width=_width()))
     if n == total:
