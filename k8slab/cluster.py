@@ -81,7 +81,8 @@ def node_object(plan: NodePlan, now) -> Node:
 
 
 # What a reset deletes in each namespace it keeps, controllers first.
-RESET_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Service", "Endpoints", "EndpointSlice", "Pod")
+RESET_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Service", "Endpoints", "EndpointSlice", "Pod",
+               "Event")
 
 
 class Cluster:
@@ -216,6 +217,8 @@ class Cluster:
             leftover = [p for p in self.store.list("Pod") if p.metadata.namespace != "kube-system"]
             namespaces = [n for n in self.store.list("Namespace") if n.metadata.name in user_namespaces]
             if not leftover and not namespaces:
+                for event in self.store.list("Event", "default"):  # those the clean-up itself wrote
+                    self._forget("Event", event)
                 return self.kube_proxy.wait_current(max(0.0, deadline - time.monotonic()))
             for pod in leftover:
                 self._forget("Pod", pod, grace=0)

@@ -35,11 +35,10 @@ def quiet(session, line: str, stdin: Optional[str] = None) -> Tuple[int, str]:
         result = session.execute(line, stdin)
     finally:
         session._piping = False
-    parts = [text for _, text in result.lines]
+    text = "".join(t if t.endswith("\n") else t + "\n" for _, t in result.lines if t)
     if result.stream is not None:
-        parts += _drain(result, QUIET_TIMEOUT)
-    text = ANSI.sub("", "".join(p if p.endswith("\n") else p + "\n" for p in parts if p))
-    return result.exit_code, text
+        text += "".join(_drain(result, QUIET_TIMEOUT))  # chunks join as they came (curl writes bytewise)
+    return result.exit_code, ANSI.sub("", text)
 
 
 def _drain(result: Result, timeout: float) -> List[str]:
@@ -58,11 +57,16 @@ def _drain(result: Result, timeout: float) -> List[str]:
     return list(chunks)
 
 
-def _checked(session, tutor: Tutor):
-    """The current step's verdicts, once the network has caught up with the last command."""
+def _settle(session) -> None:
+    """Let kube-proxy and the cluster DNS catch up with the last command (a light cluster has none)."""
     settle = getattr(session.cluster, "settle", None)
     if settle is not None:
         settle()
+
+
+def _checked(session, tutor: Tutor):
+    """The current step's verdicts, once the network has caught up with the last command."""
+    _settle(session)
     return tutor.check(lambda cmd: quiet(session, cmd))
 
 
@@ -193,6 +197,7 @@ def _start(session, tutor: Tutor, lesson, step: int) -> Iterator:
         yield "err", tutor.say("lesson.resuming", step=step + 1)
         for earlier in lesson.steps[:step]:
             for line in earlier.solution:
+                _settle(session)
                 quiet(session, *_split_heredoc(line))
     tutor.start(lesson, step)
     yield "err", tutor.say("lesson.ready")
@@ -212,6 +217,7 @@ def _play(session, tutor: Tutor, lesson) -> Iterator:
         t0 = time.monotonic()
         before = _checked(session, tutor)
         for line in step.solution:
+            _settle(session)
             code, out = quiet(session, *_split_heredoc(line))
             if code:
                 yield "err", f"  step {i + 1}: solution line failed ({code}): {line.splitlines()[0]}\n    {out.strip()}"
@@ -239,6 +245,7 @@ def _next(session, tutor: Tutor) -> Iterator:
         for line in tutor.step.solution:
             text, stdin = _split_heredoc(line)
             yield "out", f"k8slab> {line.splitlines()[0]}"
+            _settle(session)
             _, out = quiet(session, text, stdin)
             if out.strip():
                 yield "out", out.rstrip("\n")
