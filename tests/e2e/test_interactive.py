@@ -86,8 +86,8 @@ def test_run_it_rm_and_a_shell_on_a_node():
              "pod/ticker created")
         send(child, "kubectl wait --for=condition=Ready pod/ticker", "condition met")
         child.sendline("kubectl logs -f ticker")
-        child.expect("tick")
-        child.expect("tick")
+        child.expect("\r\ntick\r\n")  # the log's lines, not the echo of "ticker" as it is typed
+        child.expect("tick\r\n")
         child.sendintr()
         child.expect_exact(PROMPT)
         send(child, "nodes", "node3")
