@@ -69,6 +69,7 @@ def run_repl(session, ready_in: float, config=None) -> int:
             continue
         for command in commands:
             result = session.run(command.text, command.stdin)
+            session.printer.end_line()
             if session.exit_requested or result.exit_code == 130:
                 break
     return 0

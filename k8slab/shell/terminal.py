@@ -42,7 +42,11 @@ def relay(proc: PtyProcess, replay: bool = False) -> int:
     fd_in, fd_out = fds
     saved = termios.tcgetattr(fd_in)
 
+    last = [b"\n"]
+
     def show(data: bytes) -> None:
+        if data:
+            last[0] = data[-1:]
         while data:
             data = data[os.write(fd_out, data):]
 
@@ -68,6 +72,8 @@ def relay(proc: PtyProcess, replay: bool = False) -> int:
         proc.detach(show)
         termios.tcsetattr(fd_in, termios.TCSADRAIN, saved)
         _set_handler(signal.SIGWINCH, old_winch)
+    if last[0] not in (b"\n", b""):  # the program left the cursor mid-line: the prompt gets its own
+        show(b"\r\n")
     return proc.wait()
 
 

@@ -24,6 +24,7 @@ class Printer:
         self._allow_color = color
         self._color = color and self.err.isatty() and "NO_COLOR" not in os.environ
         self.pager = pager  # argv of the pager for output longer than the screen, or None
+        self.at_line_start = True  # did the last thing written end a line? (the prompt must start one)
         self.console = Console(file=err, stderr=err is None, no_color=not self._color, highlight=False,
                                soft_wrap=True)
 
@@ -47,12 +48,21 @@ class Printer:
         f = self.out if stream == "out" else self.err
         f.write(text if text.endswith("\n") else text + "\n")
         f.flush()
+        self.at_line_start = True
 
     def chunk(self, text: str, stream: str = "out") -> None:
         """Write streamed output without adding newlines."""
         f = self.out if stream == "out" else self.err
         f.write(text)
         f.flush()
+        if text:
+            self.at_line_start = text.endswith("\n")
+
+    def end_line(self) -> None:
+        """Finish a line that output left open (`curl` without a final newline), so that the prompt
+        starts on a line of its own."""
+        if not self.at_line_start:
+            self.chunk("\n")
 
     def error(self, message: str) -> None:
         """One error line (red on a colour terminal)."""

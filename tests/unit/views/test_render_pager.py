@@ -55,3 +55,16 @@ def test_no_colour_when_asked_or_when_not_a_terminal(monkeypatch):
     assert not Printer(out=io.StringIO(), err=io.StringIO()).colored
     monkeypatch.setenv("NO_COLOR", "1")
     assert not Printer(out=FakeTerminal(), err=FakeTerminal()).colored
+
+
+def test_output_left_mid_line_is_ended_before_the_prompt():
+    out = io.StringIO()
+    printer = Printer(out=out, err=io.StringIO())
+    streamed = Result()
+    streamed.stream = iter([("out", "web-abc12")])  # curl -s prints no final newline
+    printer.result(streamed)
+    printer.end_line()
+    printer.end_line()  # only once
+    printer.result(Result().say("done"))
+    printer.end_line()
+    assert out.getvalue() == "web-abc12\ndone\n"
