@@ -12,7 +12,8 @@ from k8slab.api import kinds
 from k8slab.api.codec import to_dict
 from k8slab.api.errors import ApiError
 from k8slab.api.pod import Pod, pod_condition
-from k8slab.api.selectors import parse_selector
+from k8slab.api.meta import pod_is_ready
+from k8slab.api.selectors import Selector, parse_selector
 from k8slab.errors import UserError
 from k8slab.runtime import processes
 from k8slab.shell.commands import attach_terminal, stream_process
@@ -35,12 +36,39 @@ def _pod_and_container(session, args, pod_name: str):
     return pod, container
 
 
+OWNERS = ("Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Service")
+
+
+def pod_for(session, namespace: str, word: str):
+    """kubectl's POD or TYPE/NAME: a pod's name, and how many pods the TYPE/NAME had to choose from.
+
+    For a workload or a Service, kubectl takes one of its pods: a running, ready one first.
+    """
+    kind, _, name = word.rpartition("/")
+    if not kind:
+        return word, 1
+    info = kinds.resolve(kind)
+    if info.kind == "Pod":
+        return name, 1
+    if info.kind not in OWNERS:
+        raise UserError(f"error: cannot attach to {info.kind.lower()}/{name}: not implemented")
+    obj = session.cluster.store.get(info.kind, name, namespace)
+    labels = obj.spec.selector if info.kind == "Service" else (obj.spec.selector.match_labels if obj.spec.selector else None)
+    if not labels:
+        raise UserError(f"error: {word} has no selector, so it has no pods")
+    pods = session.cluster.store.list("Pod", namespace, Selector.from_match_labels(labels))
+    if not pods:
+        raise UserError(f"error: no pods found for {word}")
+    pods.sort(key=lambda p: (not pod_is_ready(p), p.status.phase != "Running", p.metadata.name))
+    return pods[0].metadata.name, len(pods)
+
+
 def _exec(session, args, stdin) -> Result:
     if not args.args:
         raise UserError("error: pod, type/name or --filename must be specified")
     if not args.command_words:
         raise UserError("error: you must specify at least one command for the container")
-    target = args.args[0].split("/", 1)[-1]
+    target, found = pod_for(session, namespace_of(session, args), args.args[0])
     pod, container = _pod_and_container(session, args, target)
     if pod.status.phase in ("Succeeded", "Failed"):
         raise UserError(f"error: cannot exec into a container in a completed pod; current phase is {pod.status.phase}")
@@ -81,9 +109,11 @@ def _logs(session, args, stdin) -> Result:
     if not args.args:
         raise UserError("error: expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\n"
                         "POD or TYPE/NAME is a required argument for the logs command")
-    name = args.args[0].split("/", 1)[-1]
+    name, found = pod_for(session, namespace_of(session, args), args.args[0])
     pod, container = _pod_and_container(session, args, name)
     result = Result()
+    if found > 1:
+        result.warn(f"Found {found} pods, using pod/{name}")
     if not args.container and len(pod.spec.containers) > 1:
         result.warn(f'Defaulted container "{container}" out of: {", ".join(c.name for c in pod.spec.containers)}')
     key = (pod.metadata.namespace, pod.metadata.name)

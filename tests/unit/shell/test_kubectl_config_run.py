@@ -42,3 +42,19 @@ def test_create_deployment_takes_its_command_after_dashdash():
     assert "command:\n        - /agnhost\n        - serve-hostname\n" in r.stdout
     r = light_session().execute("kubectl create deployment web --image=nginx --image=busybox -- date")
     assert "cannot specify multiple --image options and command" in r.stderr
+
+
+def test_type_name_for_exec_and_logs_picks_one_of_the_pods():
+    from k8slab.shell.kubectl.pods import pod_for
+
+    session = light_session()
+    for line in ("kubectl run web-b --image=nginx -l app=web", "kubectl run web-a --image=nginx -l app=web",
+                 "kubectl expose pod web-a --port=80 --name=web --selector=app=web"):
+        assert session.execute(line).exit_code == 0, line
+    assert pod_for(session, "default", "web-b") == ("web-b", 1)
+    assert pod_for(session, "default", "pod/web-b") == ("web-b", 1)
+    assert pod_for(session, "default", "svc/web") == ("web-a", 2)
+    with pytest.raises(Exception, match='services "nope" not found'):
+        pod_for(session, "default", "service/nope")
+    with pytest.raises(Exception, match="not implemented"):
+        pod_for(session, "default", "namespace/default")
