@@ -186,7 +186,7 @@ def attach_terminal(argv, env, failure: Optional[str] = None) -> Result:
     except OSError as e:
         raise UserError(f"error: cannot open a terminal: {e.strerror}")
     result = Result()
-    result.exit_code = relay(proc)
+    result.exit_code = relay(proc, replay=True)  # what it printed before the relay began (its prompt)
     if result.exit_code and failure:
         result.fail(failure.format(code=result.exit_code), result.exit_code)
     return result
