@@ -186,6 +186,10 @@ def find_flag(command: Command, word: str) -> Tuple[Optional[Flag], int]:
         for f in command.flags:
             if word[:2] in f.names and f.value:
                 return f, 2
+        # Short switches written together, as `-it` for `-i -t`.
+        shorts = [next((f for f in command.flags if f"-{ch}" in f.names), None) for ch in word[1:]]
+        if all(f is not None and f.value is None for f in shorts):
+            return shorts[-1], 0
     return None, 0
 
 

@@ -85,3 +85,14 @@ def test_no_color_means_no_highlighting(monkeypatch):
     assert line_lexer(session) is not None
     monkeypatch.setenv("NO_COLOR", "")  # set at all, as the Printer reads it
     assert line_lexer(session) is None
+
+
+def test_short_switches_written_together_are_flags():
+    from k8slab.shell.lexer import highlight
+    from k8slab.shell.completion import tables_of
+    from tests.unit.shell.light_session import light_session
+
+    pieces = dict((text, kind) for kind, text in highlight("kubectl exec -it web -- sh", tables_of(light_session())))
+    assert pieces["-it"] == "flag"
+    pieces = dict((text, kind) for kind, text in highlight("kubectl exec -iz web -- sh", tables_of(light_session())))
+    assert pieces["-iz"] == "unknown"
