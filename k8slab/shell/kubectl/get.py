@@ -73,12 +73,16 @@ def _get(session, args, _stdin) -> Result:
     return result
 
 
+# What `kubectl get all` lists, in its order (the "all" category of the built-in kinds).
+ALL_KINDS = ("Pod", "Service", "DaemonSet", "Deployment", "ReplicaSet", "StatefulSet")
+
+
 def _get_all(session, args) -> Result:
     """`kubectl get all`: the workload kinds and Services, each table with kind/name names."""
     ns = None if args.all_namespaces else namespace_of(session, args)
     selector = parse_selector(args.selector) if args.selector else None
     sections = [(kind, dicts(session.cluster.store.list(kind, ns, selector)))
-                for kind in ("Pod", "Service") if kinds.try_resolve(kind)]
+                for kind in ALL_KINDS if kinds.try_resolve(kind)]
     result = Result()
     text = tables.render_all(sections, now=now(), wide=(args.output or "").lstrip("=") == "wide",
                              all_namespaces=bool(args.all_namespaces), show_labels=args.show_labels)

@@ -58,3 +58,11 @@ def test_type_name_for_exec_and_logs_picks_one_of_the_pods():
         pod_for(session, "default", "service/nope")
     with pytest.raises(Exception, match="not implemented"):
         pod_for(session, "default", "namespace/default")
+
+
+def test_get_all_lists_workloads_too():
+    session = light_session()
+    session.execute("kubectl create deployment web --image=nginx")
+    out = session.execute("kubectl get all").stdout
+    assert "service/kubernetes" in out and "deployment.apps/web" in out
+    assert out.index("service/kubernetes") < out.index("deployment.apps/web")
