@@ -95,7 +95,8 @@ class Cluster:
         self.network = ClusterNetwork(spec)
         self.recorder = EventRecorder(self.store)
         self.scheduler = Scheduler(self.store, self.recorder)
-        self.load_balancers = LoadBalancerController(self.store, AddressPool(*LB_POOL), self.network)
+        self.load_balancers = LoadBalancerController(self.store, AddressPool(*LB_POOL), self.network,
+                                                     recorder=self.recorder)
         self.node_lifecycle = NodeLifecycleController(
             self.store, lambda n: n in self.kubelets and self.kubelets[n].alive.is_set(),
             grace=float(os.environ.get("K8SLAB_NODE_GRACE", "5")),

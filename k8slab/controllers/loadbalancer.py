@@ -14,6 +14,7 @@ from typing import Dict, Iterable, List, Optional, Tuple
 
 from k8slab.api.endpointslice import SERVICE_NAME_LABEL, endpoint_ready
 from k8slab.api.node import node_is_ready
+from k8slab.api.recorder import Source
 from k8slab.api.service import LoadBalancerIngress, LoadBalancerStatus, Service
 from k8slab.controllers.base import Controller, Key, object_key
 
@@ -62,18 +63,23 @@ def announcer(svc: Service, nodes: Iterable, local_ready_nodes: Iterable[str]) -
     return min(ready, key=lambda n: hashlib.sha256(f"{n}#{key}".encode()).hexdigest())
 
 
+CONTROLLER = Source("metallb-controller")
+
+
 class LoadBalancerController(Controller):
     """Assigns LoadBalancer IPs and tells the network which node announces each."""
 
     name = "metallb-controller"
     kinds = ("Service", "EndpointSlice", "Node")
 
-    def __init__(self, store, pool: AddressPool, network):
+    def __init__(self, store, pool: AddressPool, network, recorder=None):
         super().__init__(store)
         self.pool = pool
         self.network = network
+        self.recorder = recorder  # MetalLB's events on the Service (why it stays <pending>, who announces)
         self.taken: Dict[str, Key] = {}
         self.announced: Dict[str, str] = {}  # ip -> node
+        self._failed: Dict[Key, str] = {}  # the reason last reported for a Service left <pending>
 
     def keys_for(self, event) -> Iterable[Key]:
         obj = event.obj
@@ -95,7 +101,14 @@ class LoadBalancerController(Controller):
         ip, why = choose_ip(svc, self.pool, self.taken)
         if ip is None:
             self._release(key)
-            return  # stays <pending>, as MetalLB leaves it, with the reason in the controller's log
+            if self._failed.get(key) != why:  # stays <pending>, as MetalLB leaves it, with an event saying why
+                self._failed[key] = why
+                self._event(svc, "Warning", "AllocationFailed", f'Failed to allocate IP for "{ns}/{name}": {why}',
+                            CONTROLLER)
+            return
+        self._failed.pop(key, None)
+        if self.taken.get(ip) != key:
+            self._event(svc, "Normal", "IPAllocated", f'Assigned IP ["{ip}"]', CONTROLLER)
         for other, owner in list(self.taken.items()):
             if owner == key and other != ip:
                 self._withdraw(other)
@@ -107,9 +120,15 @@ class LoadBalancerController(Controller):
             if node is not None:
                 self.network.announce(node, ip)
                 self.announced[ip] = node
+                self._event(svc, "Normal", "nodeAssigned", f'announcing from node "{node}" with protocol "layer2"',
+                            Source("metallb-speaker", node))
         status = LoadBalancerStatus(ingress=(LoadBalancerIngress(ip=ip, ip_mode="VIP"),))
         if svc.status.load_balancer != status:
             self.store.update_status(replace(svc, status=replace(svc.status, load_balancer=status)))
+
+    def _event(self, svc: Service, type_: str, reason: str, message: str, source) -> None:
+        if self.recorder is not None:
+            self.recorder.event(svc, type_, reason, message, source)
 
     def _local_ready_nodes(self, svc: Service) -> List[str]:
         nodes = []

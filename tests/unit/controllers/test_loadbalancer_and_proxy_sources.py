@@ -76,3 +76,47 @@ def test_headless_externalname_and_labelled_services_get_no_rules():
                                                 "labels": {"service.kubernetes.io/service-proxy-name": "other"}},
                                    "spec": {"clusterIP": "10.96.0.9", "ports": [{"port": 80}]}})
     assert service_ports([labelled], []) == []
+
+
+class _Recorder:
+    def __init__(self):
+        self.events = []
+
+    def event(self, obj, type_, reason, message, source):
+        self.events.append((obj.metadata.name, type_, reason, message, source.component))
+
+
+class _Network:
+    def __init__(self):
+        self.announced = []
+
+    def announce(self, node, ip):
+        self.announced.append((node, ip))
+
+    def withdraw(self, node, ip):
+        pass
+
+
+def test_the_controller_says_why_a_service_stays_pending_and_who_announces():
+    from dataclasses import replace
+
+    from k8slab.api.service_strategy import ServiceStrategy
+    from k8slab.api.store import Store
+    from k8slab.controllers.loadbalancer import LoadBalancerController
+
+    store = Store(strategies=[ServiceStrategy(sctp=False)])
+    for node in NODES:
+        created = store.create(node)
+        store.update_status(replace(created, status=node.status))
+    recorder, network = _Recorder(), _Network()
+    controller = LoadBalancerController(store, POOL, network, recorder=recorder)
+    store.create(lb("bad", loadBalancerIP="10.0.0.1", clusterIP="10.96.0.51",
+                    ports=[{"port": 80, "nodePort": 30081}]), namespace="default")
+    store.create(lb("web"), namespace="default")
+    for name in ("bad", "bad", "web", "web"):  # a second sync repeats nothing
+        controller.sync(("default", name))
+    assert [e[:3] for e in recorder.events] == [("bad", "Warning", "AllocationFailed"), ("web", "Normal", "IPAllocated"),
+                                                ("web", "Normal", "nodeAssigned")]
+    assert 'Failed to allocate IP for "default/bad": "10.0.0.1" is not allowed in config' in recorder.events[0][3]
+    assert recorder.events[1][3] == 'Assigned IP ["172.18.255.200"]' and recorder.events[2][4] == "metallb-speaker"
+    assert network.announced == [(recorder.events[2][3].split('"')[1], "172.18.255.200")]
