@@ -75,7 +75,9 @@ def _color(session) -> bool:
 
 
 def _width() -> int:
-    return min(shutil.get_terminal_size((100, 40)).columns, 100)
+    # The terminal's width (up to 140): a command shown in the text must not wrap, or a learner who
+    # copies it from the screen pastes two broken lines.
+    return min(shutil.get_terminal_size((100, 40)).columns, 140)
 
 
 def _step_text(session, tutor: Tutor) -> str:
