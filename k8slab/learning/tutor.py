@@ -38,6 +38,12 @@ class Tutor:
         self.progress: Progress = store.load()
         self.active = False  # a lesson runs in this session (a saved one waits for `lesson resume`)
 
+    def reload(self) -> None:
+        """Read the lesson folders again (an author edits a lesson while k8slab runs)."""
+        lessons, problems = load_lessons(self.roots)
+        self.lessons, self.problems = lessons, problems
+        self.messages = load_messages(self.roots)
+
     def say(self, key: str, **values) -> str:
         """One of the engine's sentences, filled in."""
         return self.messages.get(key, key).format(**values)

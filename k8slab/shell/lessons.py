@@ -119,6 +119,8 @@ def lesson_command(session, words, _stdin) -> Result:
     """lesson list|start N|status|next|back|reset|resume|stop"""
     tutor = tutor_of(session)
     verb = words[0] if words else "status"
+    if verb in ("list", "start", "play") and tutor.lesson is None:
+        tutor.reload()  # an edited lesson is taken as it is now
     if verb == "list":
         return _list(session, tutor)
     if verb == "start":

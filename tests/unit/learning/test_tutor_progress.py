@@ -48,3 +48,12 @@ def test_a_damaged_progress_file_means_a_fresh_start(tmp_path):
     assert ProgressStore(str(path)).load() == Progress()
     path.write_text('{"lesson": "x", "step": "two"}')
     assert ProgressStore(str(path)).load() == Progress()
+
+
+def test_reload_takes_an_edited_lesson(tmp_path):
+    tutor = _tutor(tmp_path)
+    yaml_path = tmp_path / "lessons" / "02-second" / "lesson.yaml"
+    yaml_path.write_text(yaml_path.read_text().replace("title: A first Service", "title: Edited"))
+    assert tutor.find("second").title == "A first Service"
+    tutor.reload()
+    assert tutor.find("second").title == "Edited"
