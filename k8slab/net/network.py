@@ -135,11 +135,8 @@ class ClusterNetwork:
             # filtering would drop it.
             "sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0",
         ]
-        for other in self.plans.values():
-            if other.name != plan.name:
-                lines.append(f"ip route add {other.pod_cidr} via {other.ip} dev {plan.name}-eth0")
+        lines += self._node_routes(plan)
         lines += [
-            f"ip route add default via {WORLD_IP}",
             # What kind's CNI does too: pod traffic leaving the pod network takes the node's address,
             # so hosts outside (ext, the world) can answer without routes to every pod CIDR.
             f"iptables -t nat -A POSTROUTING -s {CLUSTER_CIDR} ! -d {CLUSTER_CIDR} "
@@ -147,10 +144,19 @@ class ClusterNetwork:
         ]
         _run_script(node, lines)
 
+    def _node_routes(self, plan: NodePlan) -> list:
+        """A node's routes over the lab network: the other nodes' pod CIDRs, and the way out."""
+        lines = [f"ip route replace {other.pod_cidr} via {other.ip} dev {plan.name}-eth0"
+                 for other in self.plans.values() if other.name != plan.name]
+        return lines + [f"ip route replace default via {WORLD_IP}"]
+
     def set_node_link(self, node: str, up: bool) -> None:
         """Unplug (or plug back) a node's cable to the lab network: what a failed machine looks like."""
+        lines = [f"ip link set {node}-eth0 {'up' if up else 'down'}"]
+        if up:  # the kernel dropped the routes through the link when it went down
+            lines += self._node_routes(self.plans[node])
         with self._node_locks[node]:
-            _run_script(self.hosts[node], [f"ip link set {node}-eth0 {'up' if up else 'down'}"])
+            _run_script(self.hosts[node], lines)
 
     def add_outside_address(self, ip: str) -> None:
         """Give the outside world one more address (nodes and ext already route there)."""

@@ -151,7 +151,8 @@ def test_node_failure_recreates_deployment_pods_elsewhere_and_the_service_keeps_
               "http://10.96.100.98/ && ok=$((ok+1)); done; echo answered $ok of 20'\n"
               "node start node2\n"
               "node1 sleep 2\n"
-              "kubectl get nodes\nkubectl get pods\n")
+              "kubectl get nodes\nkubectl get pods\n"
+              "node2 ip route\n")
     p = run_k8slab(script, env={"K8SLAB_NODE_GRACE": "1", "K8SLAB_EVICTION_DELAY": "1"})
     assert p.returncode == 0, p.stdout + p.stderr
     out = p.stdout
@@ -163,6 +164,8 @@ def test_node_failure_recreates_deployment_pods_elsewhere_and_the_service_keeps_
     after = out.rsplit("node2 is back", 1)[1]
     assert re.search(r"^node2\s+Ready\s", after, re.M)
     assert "Terminating" not in after  # the returning kubelet confirmed the deletion
+    # Its routes came back with its link: the other nodes' pod networks and the way out.
+    assert "10.244.1.0/24 via 172.18.0.2 dev node2-eth0" in after and "default via 172.18.0.254" in after
     assert endpoints is not None
 
 
