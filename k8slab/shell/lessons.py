@@ -94,7 +94,14 @@ def _after(session, line: str) -> Optional[Result]:
     words = line.split()
     if tutor.lesson is None or not words or words[0] in LESSON_COMMANDS:
         return None
-    verdicts = _checked(session, tutor)
+    # Most checks take a fraction of a second; one that waits on the network says so.
+    slow = threading.Timer(1.0, lambda: session.printer.note(tutor.say("step.checking", step=tutor.progress.step + 1)))
+    slow.daemon = True
+    slow.start()
+    try:
+        verdicts = _checked(session, tutor)
+    finally:
+        slow.cancel()
     if not verdicts or not all(v.ok for v in verdicts):
         return None
     return _advance(session, tutor)
