@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import shlex
+import time
 from dataclasses import dataclass
 from typing import Callable, Dict, List, Tuple
 
@@ -35,7 +36,23 @@ class Verdict:
 
 
 def run_check(check: Check, run: Run, messages: Dict[str, str]) -> Verdict:
-    """Evaluate one check."""
+    """Evaluate one check (again and again for up to `within` seconds, if it says so)."""
+    deadline = time.monotonic() + float(check.options.get("within", 0))
+    while True:
+        verdict = _once(check, run, messages)
+        if verdict.ok or time.monotonic() >= deadline:
+            return verdict
+        time.sleep(0.25)
+
+
+def _once(check: Check, run: Run, messages: Dict[str, str]) -> Verdict:
+    if check.kind == "any":
+        verdicts = [run_check(alt, run, messages) for alt in check.alternatives]
+        if any(v.ok for v in verdicts):
+            return Verdict(True)
+        found = " / ".join(v.message for v in verdicts)
+        return Verdict(False, messages.get("any", "{found}").format(found=found),
+                       check.why or next((v.why for v in verdicts if v.why), ""))
     judge = _JUDGES[check.kind]
     ok, key, values = judge(check, run)
     if ok:

@@ -28,12 +28,17 @@ FOLDER = re.compile(r"^\d\d-")
 
 @dataclass(frozen=True)
 class Check:
-    """One declarative check: its kind, its subject (a name, a command...), its options."""
+    """One declarative check: its kind, its subject (a name, a command...), its options.
+
+    An `any` check holds alternatives and passes when one of them does; `within: N` on any check
+    retries it for up to N seconds (for states that take a moment to come, or last only a moment).
+    """
 
     kind: str
     subject: str
     options: Dict[str, object] = field(default_factory=dict)
     why: str = ""
+    alternatives: Tuple["Check", ...] = ()
 
 
 @dataclass(frozen=True)
@@ -155,16 +160,18 @@ def _check(where: "_Where", data) -> Optional[Check]:
     if not isinstance(data, dict):
         where.add("", f"expected a mapping with one of: {', '.join(CHECK_KINDS)}")
         return None
-    kinds = [k for k in CHECK_KINDS if k in data]
+    kinds = [k for k in CHECK_KINDS + ("any",) if k in data]
     if len(kinds) != 1:
-        where.add("", f"expected exactly one of {', '.join(CHECK_KINDS)}; found {', '.join(kinds) or 'none'}")
+        where.add("", f"expected exactly one of {', '.join(CHECK_KINDS + ('any',))}; found {', '.join(kinds) or 'none'}")
         return None
     kind = kinds[0]
+    if kind == "any":
+        return _any(where, data)
     subject = data[kind]
     if not isinstance(subject, str) or not subject.strip():
         where.add(kind, "expected a non-empty string")
         return None
-    allowed = CHECK_KEYS[kind] | {kind, "why"}
+    allowed = CHECK_KEYS[kind] | {kind, "why", "within"}
     for key in sorted(set(data) - allowed):
         where.add(key, f"not an option of `{kind}` (options: {', '.join(sorted(CHECK_KEYS[kind])) or 'none'})")
     options = {k: v for k, v in data.items() if k not in (kind, "why")}
@@ -172,7 +179,28 @@ def _check(where: "_Where", data) -> Optional[Check]:
     return Check(kind=kind, subject=subject.strip(), options=options, why=str(data.get("why") or "").strip())
 
 
+def _any(where: "_Where", data: dict) -> Optional[Check]:
+    items = data["any"]
+    if not isinstance(items, list) or len(items) < 2:
+        where.add("any", "expected a list of at least two checks, one of which must pass")
+        return None
+    for key in sorted(set(data) - {"any", "why", "within"}):
+        where.add(key, "not an option of `any` (options: within)")
+    alternatives = [_check(where.at(f"any[{i}]"), item) for i, item in enumerate(items)]
+    options = {k: v for k, v in data.items() if k == "within"}
+    _within(where, options)
+    return Check(kind="any", subject="", options=options, why=str(data.get("why") or "").strip(),
+                 alternatives=tuple(a for a in alternatives if a is not None))
+
+
+def _within(where: "_Where", options: dict) -> None:
+    value = options.get("within")
+    if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 60):
+        where.add("within", "expected a number of seconds (up to 60)")
+
+
 def _check_options(where: "_Where", kind: str, subject: str, options: dict) -> None:
+    _within(where, options)
     if kind in ("exists", "absent") and subject.count("/") != 1:
         where.add(kind, f"{subject!r}: expected KIND/NAME, e.g. service/web")
     if kind == "exists" and ("equals" in options or "matches" in options) and "field" not in options:

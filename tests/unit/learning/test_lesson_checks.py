@@ -101,3 +101,28 @@ def test_rule_and_stopping_at_the_first_failure():
     verdicts = run_checks(checks, run, MESSAGES)
     assert [v.ok for v in verdicts] == [True, False]
     assert verdicts[1].message == "Expected kube-proxy's rules on node1 to have a line matching KUBE-EXT-, but none does."
+
+
+def test_within_retries_a_check_until_it_passes_or_time_is_up():
+    calls = []
+
+    def run(line):
+        calls.append(line)
+        return (0, "service/web\n") if len(calls) >= 3 else (1, "NotFound")
+
+    assert run_check(Check("exists", "service/web", {"within": 5}), run, MESSAGES).ok
+    assert len(calls) == 3
+    calls.clear()
+    verdict = run_check(Check("exists", "service/nope", {"within": 0.3}), lambda line: (1, "NotFound"), MESSAGES)
+    assert not verdict.ok
+
+
+def test_any_passes_when_one_alternative_does():
+    either = Check("any", "", {}, why="Either will do.", alternatives=(
+        Check("exists", "service/web"), Check("exists", "service/web-svc")))
+    assert run_check(either, FakeRun({"kubectl get service/web-svc": (0, "service/web-svc")}), MESSAGES).ok
+    verdict = run_check(either, FakeRun({}), MESSAGES)
+    assert verdict.message == ("Expected one of these to hold, but none does: Expected service/web in namespace "
+                               "default, but there is none. / Expected service/web-svc in namespace default, but there "
+                               "is none.")
+    assert verdict.why == "Either will do."

@@ -88,3 +88,18 @@ def test_folders_load_in_order_and_ids_are_unique(tmp_path):
 def test_validate_says_when_there_is_nothing_to_validate(tmp_path):
     assert "no such lesson folder" in validate(str(tmp_path / "nope"))[0]
     assert "no lesson.yaml here" in validate(str(tmp_path))[0]
+
+
+def test_any_and_within(tmp_path):
+    text = GOOD.replace("      - reaches: http://web\n        from: client\n        backends: 1\n",
+                        "      - any:\n          - exists: service/web\n          - exists: service/web2\n        within: 5\n"
+                        "      - absent: pod/old\n        within: 90\n      - any: [{exists: service/x}]\n")
+    folder = _folder(tmp_path, text=text)
+    problems = validate(folder)
+    assert [p.split(": ", 2)[1] for p in problems] == ["steps[0].check[2].within", "steps[0].check[3].any"], problems
+    ok = GOOD.replace("      - reaches: http://web\n        from: client\n        backends: 1\n",
+                      "      - any:\n          - exists: service/web\n          - exists: service/web2\n        within: 5\n")
+    lesson = load_lesson(_folder(tmp_path, "02-ok", ok))
+    check = lesson.steps[0].checks[1]
+    assert check.kind == "any" and [a.subject for a in check.alternatives] == ["service/web", "service/web2"]
+    assert check.options == {"within": 5}
