@@ -154,7 +154,8 @@ def _resolves(check: Check, run: Run):
         ok = any(re.search(str(check.options["matches"]), a) for a in answers)
     elif "addresses" in check.options:
         n = int(check.options["addresses"])
-        wanted, ok = f"{n} address{'es' if n != 1 else ''}", len(addresses) == n
+        # No address counts only when dig itself worked: a missing pod or a dead DNS resolves nothing too.
+        wanted, ok = f"{n} address{'es' if n != 1 else ''}", len(addresses) == n and (n > 0 or code == 0)
     else:
         wanted, ok = "at least one address", bool(addresses)
     if code != 0 and not answers:

@@ -126,3 +126,11 @@ def test_any_passes_when_one_alternative_does():
                                "default, but there is none. / Expected service/web-svc in namespace default, but there "
                                "is none.")
     assert verdict.why == "Either will do."
+
+
+def test_a_name_that_must_not_resolve():
+    gone = Check("resolves", "web.shop", {"from": "client", "addresses": 0})
+    assert run_check(gone, FakeRun({"kubectl exec client": (0, "")}), MESSAGES).ok  # NXDOMAIN: dig prints nothing
+    assert not run_check(gone, FakeRun({"kubectl exec client": (0, "10.96.5.5\n")}), MESSAGES).ok
+    no_pod = run_check(gone, FakeRun({}), MESSAGES)  # the exec itself failed: that proves nothing
+    assert not no_pod.ok
