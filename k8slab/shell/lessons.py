@@ -30,11 +30,8 @@ def tutor_of(session) -> Tutor:
 
 def quiet(session, line: str, stdin: Optional[str] = None) -> Tuple[int, str]:
     """Run a command line without showing it: (exit code, stdout and stderr as plain text)."""
-    session._piping = True  # no terminal for it, as for the left side of a pipe
-    try:
+    with session.without_terminal():
         result = session.execute(line, stdin)
-    finally:
-        session._piping = False
     text = "".join(t if t.endswith("\n") else t + "\n" for _, t in result.lines if t)
     if result.stream is not None:
         text += "".join(_drain(result, QUIET_TIMEOUT))  # chunks join as they came (curl writes bytewise)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 import shlex
-from typing import Optional
+from contextlib import contextmanager
+from typing import Iterator, Optional
 
 from k8slab.errors import UserError
 from k8slab.shell import helptext
@@ -72,11 +73,8 @@ class Session:
 
     def _substitute(self, line: str):
         """Run the kubectl command of a `$(...)`: (exit code, stdout, stderr)."""
-        self._piping = True
-        try:
+        with self.without_terminal():
             result = self.execute(line)
-        finally:
-            self._piping = False
         stdout = result.stdout
         if result.stream is not None:
             stdout += "".join(text for kind, text in result.stream if kind == "out")
@@ -90,11 +88,8 @@ class Session:
             raise UserError("error: nothing after `|`: e.g. kubectl get pods | grep web")
         if not first.strip():
             raise UserError("error: nothing before `|`: e.g. kubectl get pods | grep web")
-        self._piping = True  # the left side's output goes to the pipe, not to a terminal
-        try:
+        with self.without_terminal():  # the left side's output goes to the pipe, not to a terminal
             left = self.execute(first, stdin)
-        finally:
-            self._piping = False
         text = left.stdout
         if left.stream is not None:
             text += "".join(chunk for kind, chunk in left.stream if kind == "out")
@@ -103,6 +98,16 @@ class Session:
             if kind != "out":
                 result.lines.insert(0, (kind, line))
         return result
+
+    @contextmanager
+    def without_terminal(self) -> Iterator[None]:
+        """Run commands whose output is captured (a pipe, a `$(...)`, a lesson's check): none of
+        them may take the learner's terminal."""
+        before, self._piping = self._piping, True
+        try:
+            yield
+        finally:
+            self._piping = before
 
     def can_attach(self) -> bool:
         """May a command lend the learner's terminal to a program (an interactive session, not a pipe)?"""
