@@ -28,6 +28,7 @@ from k8slab.runtime.catalogue import plan_container
 from k8slab.runtime.env import ConfigError, container_env, expand_argv, service_env
 from k8slab.runtime.podfiles import pod_hosts_file, pod_resolv_conf
 from k8slab.runtime.probes import LIVENESS, SUCCESS, ProbeReport, Prober, ProbeTarget, named_ports, probes_for
+from k8slab.runtime.access import PodAccess
 from k8slab.runtime.termination import Termination, _Power
 from k8slab.runtime.state import (BACKOFF_MAX, BACKOFF_START, ContainerRun, PodRun, pod_status, running_state,
                                   runs_for, should_restart, terminated_state, waiting_state)
@@ -38,7 +39,7 @@ Key = Tuple[str, str]  # (namespace, name)
 READY_WAIT = 3.0  # seconds a built-in server may take to bind its ports
 
 
-class Kubelet(Termination):
+class Kubelet(Termination, PodAccess):
     """The node agent for `node`."""
 
     def __init__(self, node: str, host_ip: str, store, network: ClusterNetwork, ipam: PodIPAM,
@@ -345,47 +346,6 @@ class Kubelet(Termination):
         if run is None or run.uid != report.uid or report.container.generation != report.generation:
             return  # a report about a run that has since been replaced
         self._exited(run, report.container, report.code, report.container.started_at)
-
-    def log_path(self, key: Key, container: str, previous: bool = False) -> Optional[str]:
-        """The log of a container's latest run (or the one before it); None if there is none."""
-        run = self.pods.get(key)
-        c = run.find(container) if run else None
-        if c is None or not c.generation:
-            return None
-        n = c.restart_count - (1 if previous else 0)
-        path = os.path.join(self._pod_dir(run), container, f"{n}.log")
-        return path if n >= 0 and os.path.exists(path) else None
-
-    def exec_env(self, key: Key, container: str) -> Optional[dict]:
-        """The environment a container was started with, which `kubectl exec` processes get too."""
-        run = self.pods.get(key)
-        c = run.find(container) if run else None
-        return dict(c.env) if c is not None and c.env is not None else None
-
-    def attach_target(self, key: Key, container: str):
-        """The terminal of a running `tty: true` container (`kubectl attach -it`), or None."""
-        run = self.pods.get(key)
-        c = run.find(container) if run else None
-        return c.pty if c is not None and c.running else None
-
-    def feed_stdin(self, key: Key, container: str, data: str) -> bool:
-        """Write to a running container's standard input, then end it (stdinOnce); False if it has none."""
-        run = self.pods.get(key)
-        c = run.find(container) if run else None
-        if c is None or c.popen is None or not c.spec.stdin:
-            return False
-        if c.pty is not None:
-            c.pty.write(data.replace("\n", "\r").encode() + b"\x04")  # typed lines, then Ctrl-D
-        elif c.popen.stdin is not None:
-            processes.feed_stdin(c.popen, data)
-        return True
-
-    def exec_target(self, key: Key) -> Optional[int]:
-        """The pid whose namespaces `kubectl exec` enters for this pod, if it is running here."""
-        run = self.pods.get(key)
-        if run is None or run.sandbox_key is None or run.sandbox_gone:
-            return None
-        return self._sandbox_pid(run)
 
     def _exited(self, run: PodRun, c: ContainerRun, code: int, started, reason=None, message=None) -> None:
         finished = utc_now()
