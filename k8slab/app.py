@@ -32,11 +32,14 @@ def build_parser() -> argparse.ArgumentParser:
                     "in front of an emulated multi-node cluster with real pods.",
         epilog="Without -c or -f, k8slab starts an interactive shell (or reads commands from "
                "standard input when it is not a terminal). `k8slab doctor` checks this machine.")
-    p.add_argument("what", nargs="?", choices=["shell", "doctor", "lesson"], default="shell",
-                   help="shell (default), doctor, or `lesson validate PATH`")
+    p.add_argument("what", nargs="?", choices=["shell", "doctor", "lesson", "lab", "gradebook"], default="shell",
+                   help="shell (default), doctor, `lesson validate PATH`, `lab ...` (instructors' lab tools: "
+                        "k8slab lab --help) or `gradebook`")
     p.add_argument("rest", nargs="*", metavar="ARGS", help=argparse.SUPPRESS)
     p.add_argument("--lessons", action="append", default=[], metavar="DIR",
                    help="also offer the lessons in DIR (folders named NN-..., see docs/lessons.md)")
+    p.add_argument("--labs", action="append", default=[], metavar="DIR",
+                   help="also offer the labs in DIR (folders named NN-..., see docs/labs.md)")
     p.add_argument("--nodes", type=int, default=None, metavar="N", help="number of nodes (default 3)")
     p.add_argument("-c", dest="commands", metavar="CMDS",
                    help='run these commands ("CMD; CMD") and exit; stops at the first failure')
@@ -49,6 +52,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Run k8slab; return the process exit status."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] in (["lab"], ["gradebook"]):  # the instructor's tools have their own arguments
+        debug = "--debug" in argv
+        rest = [a for a in argv[1:] if a != "--debug"]
+        return _guarded(lambda: _lab_tool(argv[0], rest, debug), debug)
     args = build_parser().parse_args(argv)
     return _guarded(lambda: _main(args), args.debug)
 
@@ -134,6 +142,7 @@ def _session(args: argparse.Namespace, info, batch_text: Optional[str], t0: floa
         printer.note("k8slab: cluster DNS is not answering yet; names may not resolve for a few seconds")
     session = Session(cluster, printer)
     session.lesson_dirs = [os.path.abspath(d) for d in args.lessons]
+    session.lab_dirs = [os.path.abspath(d) for d in args.labs]
     try:
         if interactive:
             from k8slab.shell.repl import run_repl
@@ -157,6 +166,36 @@ def _lesson_tool(words) -> int:
         print(problem)
     print(f"{len(problems)} problem(s)" if problems else f"ok: {', '.join(words[1:])}")
     return 1 if problems else 0
+
+
+def _lab_tool(what: str, words, debug: bool) -> int:
+    """`k8slab lab ...` and `k8slab gradebook ...` (see k8slab.labtool)."""
+    from k8slab import labtool
+
+    if what == "gradebook":
+        return labtool.gradebook(words)
+    return labtool.main(words, lambda fn: _in_cluster(fn, debug))
+
+
+def _in_cluster(fn, debug: bool) -> int:
+    """Run fn(session) in a fresh sandbox with a fresh cluster (a lab check, a solution, a replay)."""
+    from k8slab import sandbox
+
+    def inside(info) -> int:
+        from k8slab.cluster import Cluster
+        from k8slab.net.addresses import ClusterSpec
+        from k8slab.shell.session import Session
+        from k8slab.views.render import Printer
+
+        cluster = Cluster(ClusterSpec(nodes=3), sandbox=info)
+        cluster.start()
+        try:
+            cluster.wait_ready()
+            return fn(Session(cluster, Printer(color=False)))
+        finally:
+            cluster.stop()
+
+    return sandbox.run_in_sandbox(lambda info: _guarded(lambda: inside(info), debug))
 
 
 # less that quits when the text fits, keeps colours, leaves the text on screen, and says how to get out.

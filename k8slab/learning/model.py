@@ -90,7 +90,7 @@ def load_lesson(folder: str) -> Lesson:
         raise LessonError([f"{path}: not valid YAML: {e}"])
     if not isinstance(data, dict):
         raise LessonError([f"{path}: expected a mapping with id, title, summary, minutes and steps"])
-    where = _Where(path, problems)
+    where = Where(path, problems)
     for key in sorted(set(data) - LESSON_KEYS):
         where.add(key, f"unknown field (known: {', '.join(sorted(LESSON_KEYS))})")
     lesson_id = where.text(data, "id")
@@ -117,7 +117,7 @@ def load_lesson(folder: str) -> Lesson:
     return lesson
 
 
-def _step(folder: str, where: "_Where", data) -> Optional[Step]:
+def _step(folder: str, where: "Where", data) -> Optional[Step]:
     if not isinstance(data, dict):
         where.add("", "expected a mapping with title, text, check, hints and solution")
         return None
@@ -138,7 +138,7 @@ def _step(folder: str, where: "_Where", data) -> Optional[Step]:
         where.add("check", "expected a list of at least one check")
     else:
         for i, item in enumerate(checks_data):
-            check = _check(where.at(f"check[{i}]"), item)
+            check = parse_check(where.at(f"check[{i}]"), item)
             if check is not None:
                 checks.append(check)
     solution = where.strings(data, "solution")
@@ -156,7 +156,8 @@ def _step(folder: str, where: "_Where", data) -> Optional[Step]:
                 explain=explain.strip())
 
 
-def _check(where: "_Where", data) -> Optional[Check]:
+def parse_check(where: "Where", data) -> Optional[Check]:
+    """One check from its YAML mapping (None, with the problems added, if it is not valid)."""
     if not isinstance(data, dict):
         where.add("", f"expected a mapping with one of: {', '.join(CHECK_KINDS)}")
         return None
@@ -179,27 +180,27 @@ def _check(where: "_Where", data) -> Optional[Check]:
     return Check(kind=kind, subject=subject.strip(), options=options, why=str(data.get("why") or "").strip())
 
 
-def _any(where: "_Where", data: dict) -> Optional[Check]:
+def _any(where: "Where", data: dict) -> Optional[Check]:
     items = data["any"]
     if not isinstance(items, list) or len(items) < 2:
         where.add("any", "expected a list of at least two checks, one of which must pass")
         return None
     for key in sorted(set(data) - {"any", "why", "within"}):
         where.add(key, "not an option of `any` (options: within)")
-    alternatives = [_check(where.at(f"any[{i}]"), item) for i, item in enumerate(items)]
+    alternatives = [parse_check(where.at(f"any[{i}]"), item) for i, item in enumerate(items)]
     options = {k: v for k, v in data.items() if k == "within"}
     _within(where, options)
     return Check(kind="any", subject="", options=options, why=str(data.get("why") or "").strip(),
                  alternatives=tuple(a for a in alternatives if a is not None))
 
 
-def _within(where: "_Where", options: dict) -> None:
+def _within(where: "Where", options: dict) -> None:
     value = options.get("within")
     if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 60):
         where.add("within", "expected a number of seconds (up to 60)")
 
 
-def _check_options(where: "_Where", kind: str, subject: str, options: dict) -> None:
+def _check_options(where: "Where", kind: str, subject: str, options: dict) -> None:
     _within(where, options)
     if kind in ("exists", "absent") and subject.count("/") != 1:
         where.add(kind, f"{subject!r}: expected KIND/NAME, e.g. service/web")
@@ -223,14 +224,14 @@ def _check_options(where: "_Where", kind: str, subject: str, options: dict) -> N
             where.add(key, "expected a whole number")
 
 
-class _Where:
+class Where:
     """Collects problems as `FILE: FIELD: message`."""
 
     def __init__(self, path: str, problems: List[str], prefix: str = ""):
         self.path, self.problems, self.prefix = path, problems, prefix
 
-    def at(self, prefix: str) -> "_Where":
-        return _Where(self.path, self.problems, f"{self.prefix}.{prefix}" if self.prefix else prefix)
+    def at(self, prefix: str) -> "Where":
+        return Where(self.path, self.problems, f"{self.prefix}.{prefix}" if self.prefix else prefix)
 
     def add(self, key: str, message: str) -> None:
         name = ".".join(p for p in (self.prefix, key) if p)

@@ -196,7 +196,7 @@ def _start(session, tutor: Tutor, lesson, step: int) -> Iterator:
     if not session.cluster.reset():
         yield "err", "warning: the cluster took long to reset; some objects may still be going"
     for line in lesson.setup:
-        code, out = quiet(session, *_split_heredoc(line))
+        code, out = quiet(session, *split_heredoc(line))
         if code:
             yield "error", f"error: the lesson's setup failed at `{line.splitlines()[0]}`:\n{out.rstrip()}"
             yield "exit", "1"
@@ -206,7 +206,7 @@ def _start(session, tutor: Tutor, lesson, step: int) -> Iterator:
         for earlier in lesson.steps[:step]:
             for line in earlier.solution:
                 _settle(session)
-                quiet(session, *_split_heredoc(line))
+                quiet(session, *split_heredoc(line))
     tutor.start(lesson, step)
     yield "err", tutor.say("lesson.ready")
     yield "out", _step_text(session, tutor)
@@ -226,7 +226,7 @@ def _play(session, tutor: Tutor, lesson) -> Iterator:
         before = _checked(session, tutor)
         for line in step.solution:
             _settle(session)
-            code, out = quiet(session, *_split_heredoc(line))
+            code, out = quiet(session, *split_heredoc(line))
             if code:
                 yield "err", f"  step {i + 1}: solution line failed ({code}): {line.splitlines()[0]}\n    {out.strip()}"
         after = _checked(session, tutor)
@@ -251,7 +251,7 @@ def _next(session, tutor: Tutor) -> Iterator:
     if not all(v.ok for v in verdicts):
         yield "err", tutor.say("next.running", step=tutor.progress.step + 1)
         for line in tutor.step.solution:
-            text, stdin = _split_heredoc(line)
+            text, stdin = split_heredoc(line)
             yield "out", f"k8slab> {line.splitlines()[0]}"
             _settle(session)
             _, out = quiet(session, text, stdin)
@@ -262,7 +262,7 @@ def _next(session, tutor: Tutor) -> Iterator:
         yield "out", text
 
 
-def _split_heredoc(line: str) -> Tuple[str, Optional[str]]:
+def split_heredoc(line: str) -> Tuple[str, Optional[str]]:
     """A solution line may carry its heredoc: (the command, its standard input)."""
     from k8slab.shell.batch import split_script
 

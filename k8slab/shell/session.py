@@ -32,9 +32,13 @@ class Session:
         self.interactive = False
         self._piping = False
         self.status_providers = []  # callables giving a short status for the toolbar (a lesson's step)
+        self.before_command = []  # callables (line) -> Result or None, run before each command (a lab's clock)
         self.after_command = []  # callables (line, result) -> Result or None, run after each command
         self.tutor = None  # the lessons (made by shell.lessons on first use)
         self.lesson_dirs = []  # instructors' lesson folders (--lessons)
+        self.lab_dirs = []  # instructors' lab folders (--labs)
+        self.lab = None  # the running lab and the student's attempt at it (made by shell.labs)
+        self.attempt = None
 
     def execute(self, line: str, stdin: Optional[str] = None) -> Result:
         """Run one command line and return its Result (printing nothing)."""
@@ -117,6 +121,10 @@ class Session:
 
     def run(self, line: str, stdin: Optional[str] = None) -> Result:
         """Run one command line and print its Result; Ctrl-C stops a waiting or streaming command."""
+        for hook in list(self.before_command):  # a lab whose time is up is submitted first
+            early = hook(line)
+            if early is not None:
+                self.printer.result(early)
         try:
             result = self.execute(line, stdin)
         except KeyboardInterrupt:  # `kubectl wait`, `rollout status`: the learner stopped waiting
