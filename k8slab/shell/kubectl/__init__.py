@@ -141,4 +141,4 @@ def stand_in_notices(obj) -> list:
 
 
 # The subcommand modules register themselves in KUBECTL; they import the names above, so load them last.
-from k8slab.shell.kubectl import get, run, pods, services, manifests, edit, workloads, config  # noqa: E402,F401
+from k8slab.shell.kubectl import get, run, pods, services, manifests, edit, patch, workloads, config  # noqa: E402,F401
