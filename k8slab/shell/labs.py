@@ -59,7 +59,7 @@ def lab_command(session, words, stdin) -> Result:
     if verb == "answer":
         return _answer(session, words[1:])
     if verb == "status":
-        return _status(session)
+        return _stream(_status(session))
     if verb == "hint":
         return _hint(session, words[1:])
     if verb == "submit":
@@ -148,16 +148,17 @@ def _width() -> int:
     return min(shutil.get_terminal_size((100, 40)).columns, 140)
 
 
-def _status(session) -> Result:
+def _status(session) -> Iterator:
     attempt = _running(session)
     lab = session.lab
     results = None
     if lab.feedback:
+        yield "err", f"Checking the {len(lab.tasks)} tasks against your cluster ..."
         results = labrun.grade_here(session, lab, labrun.messages(session.lab_dirs), attempt.answers,
                                     attempt.hints)
         attempt.score, attempt.scored_at = sum(r.earned for r in results), time.time()
         attempts.save(attempt)
-    return Result().say(labviews.lab_tasks(lab, attempt, results, color=_color(session), width=_width()))
+    yield "out", labviews.lab_tasks(lab, attempt, results, color=_color(session), width=_width())
 
 
 def _task(session, ref: str):

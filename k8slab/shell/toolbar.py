@@ -35,7 +35,11 @@ def toolbar(session) -> List[Fragment]:
     extras = [text for text in (provider() for provider in session.status_providers) if text]
     for extra in extras:  # a running lesson or lab adds its step here
         parts += [("class:toolbar", "  "), ("class:toolbar.lesson", extra)]
-    hint = "   `hint` helps, `check` tells" if extras else \
-        "   Tab completes, Ctrl-R searches history, `help`"
+    if getattr(session, "attempt", None) is not None and session.attempt.ended is None:
+        hint = "   `lab status` shows the tasks"
+    elif extras:
+        hint = "   `hint` helps, `check` tells"
+    else:
+        hint = "   Tab completes, Ctrl-R searches history, `help`"
     parts.append(("class:toolbar.hint", hint))
     return parts
