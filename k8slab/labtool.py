@@ -266,6 +266,11 @@ def grade(args) -> int:
     for row in rows:
         row["signature"] = status.get(row["student"], "")
     notes = [f"{e['student']}: {e['note']}" for e in entries if e.get("note")]
+    named = {}
+    for folder, e in zip(folders, entries):
+        named.setdefault(e["student"], []).append(os.path.basename(folder))
+    notes += [f"{student}: {len(where)} submissions name this student ({', '.join(where)}); only one report is kept"
+              for student, where in named.items() if len(where) > 1]
     task_rows = reports.task_summary(graded)
     written = {t.get("id"): t.get("title") for t in source.data.get("tasks") or () if isinstance(t, dict)}
     for row in task_rows:  # the task as the lab words it, not as one student's variant does
