@@ -30,6 +30,7 @@ class Attempt:
     history: List[str] = field(default_factory=list)
     score: Optional[int] = None  # the last score shown (lab status), for the toolbar
     scored_at: Optional[float] = None
+    state: str = ""  # the student's objects after their last command: `lab resume` rebuilds them
 
     def deadline(self, lab: Lab) -> Optional[float]:
         """When the time limit passes (None without one)."""

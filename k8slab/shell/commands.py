@@ -72,7 +72,7 @@ def build_registry() -> Registry:
 
     reg.add(Command("lab", "classroom labs: start one, see its tasks and clock, take hints, submit",
                     "lab list | start N [--student NAME] [--code CODE] | status | hint TASK | answer TASK TEXT | "
-                    "submit [DIR] | stop", lab_command, program="k8slab", group="Lessons", positional=("lab-what",),
+                    "submit [DIR] | stop | resume", lab_command, program="k8slab", group="Lessons", positional=("lab-what",),
                     examples=("lab list", "lab start 1 --student alice --code 1f2e3d...", "lab status",
                               "lab hint 2", "lab answer node-port 30080", "lab submit")))
     reg.add(Command("help", "show the commands (help COMMAND for one)", "help [COMMAND]", _help,

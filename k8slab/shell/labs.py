@@ -19,7 +19,7 @@ from k8slab.views import labviews
 
 SUBMIT_ROOT = "k8slab-labs"  # where `lab submit` writes, under the current directory
 USAGE = "error: usage: lab list | start N [--student NAME] [--code CODE] | status | hint TASK | " \
-        "answer TASK TEXT | submit [DIR] | stop"
+        "answer TASK TEXT | submit [DIR] | stop | resume"
 
 
 def _color(session) -> bool:
@@ -64,8 +64,12 @@ def lab_command(session, words, stdin) -> Result:
         return _hint(session, words[1:])
     if verb == "submit":
         return _stream(submit(session, words[1] if len(words) > 1 else None))
+    if verb == "resume":
+        return _stream(_resume(session))
     if verb == "stop":
         _running(session)
+        session.attempt.ended = time.time()
+        attempts.save(session.attempt)
         session.attempt = None
         return Result().say("Lab stopped without submitting; `lab start N` starts it again (from the beginning).")
     raise UserError(USAGE)
@@ -134,6 +138,7 @@ def _start(session, words) -> Iterator:
     labrun.prepare(session, lab)
     session.lab = lab
     session.attempt = Attempt(lab=lab.id, path=lab.path, student=lab.student, code=args.code.strip())
+    session.attempt.state = labrun.state_text(session)
     attempts.save(session.attempt)
     yield "out", labviews.lab_intro(lab, color=_color(session), width=_width())
     yield "out", labviews.lab_tasks(lab, session.attempt, None, color=_color(session), width=_width())
@@ -236,12 +241,39 @@ def _deadline(session, line: str) -> Optional[Result]:
 
 
 def _record(session, line: str) -> None:
-    """After a command: keep it for the instructor's history (lab commands are kept too)."""
+    """After a command: keep it for the instructor's history, and the cluster's state for `lab resume`."""
     attempt = _active(session)
     if attempt is not None and line.strip():
         attempt.history.append(f"{time.strftime('%H:%M:%S')} {line.strip()}")
+        attempt.state = labrun.state_text(session)
         attempts.save(attempt)
     return None
+
+
+def resume_offer(session) -> Optional[str]:
+    """The line offering to resume a lab that a crash or an exit interrupted, if there is one."""
+    saved = attempts.load()
+    if saved is None or saved.ended is not None:
+        return None
+    return (f"You were doing lab {saved.lab} as {saved.student} (its clock is still running): "
+            "`lab resume` rebuilds your cluster as you left it.")
+
+
+def _resume(session) -> Iterator:
+    from k8slab.learning.submission import Submission
+
+    if _active(session) is not None:
+        raise UserError("error: a lab is running already")
+    saved = attempts.load()
+    if saved is None or saved.ended is not None:
+        raise UserError("error: there is no lab to resume: `lab list` shows them")
+    lab = load(session, saved.path, saved.student)
+    yield "err", f"Rebuilding lab {lab.id} for {lab.student} as you left it ..."
+    if not session.cluster.reset():
+        raise UserError("error: the cluster took too long to reset; try `lab resume` again")
+    labrun.replay(session, lab, Submission(folder="(saved)", student=lab.student, lab=lab.id, state=saved.state))
+    session.lab, session.attempt = lab, saved
+    yield "out", labviews.lab_tasks(lab, saved, None, color=_color(session), width=_width())
 
 
 def status_line(session) -> str:

@@ -49,9 +49,11 @@ def run_repl(session, ready_in: float, config=None) -> int:
     session.printer.text(welcome(session.cluster, ready_in, color=session.printer.colored), "err")
     from k8slab.shell.lessons import resume_offer
 
-    offer = resume_offer(session)
-    if offer:
-        session.printer.note(offer)
+    from k8slab.shell.labs import resume_offer as lab_resume_offer
+
+    for offer in (resume_offer(session), lab_resume_offer(session)):
+        if offer:
+            session.printer.note(offer)
     prompt = _prompt_session(session, config)
     # Continuation lines are YAML, not commands: a plain prompt with no completion or highlighting.
     more = PromptSession(history=InMemoryHistory(), editing_mode=prompt.editing_mode)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+import pexpect
+
 import pytest
 
 from k8slab.learning import reports
@@ -45,3 +47,25 @@ def test_a_student_does_a_lab(tmp_path):
     history = (folder / "history.txt").read_text()
     assert "kubectl patch svc" in history and "lab answer port 9376" in history
     assert f"name: {app}" in (folder / "state.yaml").read_text()
+
+
+def test_a_lab_survives_leaving_k8slab():
+    app = render(read_lab(str(FIXTURE)), "fred").values["app"]
+    child = spawn("root")
+    try:
+        send(child, f"lab start {FIXTURE} --student fred", r"answer with: lab answer port TEXT", timeout=90)
+        send(child, f"kubectl patch svc {app} -p '{{\"spec\":{{\"selector\":{{\"app\":\"{app}\"}}}}}}'",
+             f"service/{app} patched")
+        child.sendline("exit")
+        child.expect(pexpect.EOF, timeout=30)
+    finally:
+        child.close(force=True)
+    child = spawn("root")  # the welcome, then the offer, then the prompt
+    try:
+        assert "You were doing lab demo as fred" in child.before and "`lab resume`" in child.before
+        out = send(child, "lab resume", r"left · 15 points", timeout=90)
+        assert "Rebuilding lab demo for fred" in out
+        send(child, "lab status", r"score now 10/15", timeout=60)
+        send(child, "lab stop", "Lab stopped")
+    finally:
+        child.close(force=True)
