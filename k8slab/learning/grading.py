@@ -70,7 +70,7 @@ def grade(lab: Lab, run: Run, messages: Dict[str, str], answers: Dict[str, str],
             for check in task.checks:
                 seen: List[Evidence] = []
                 verdict = run_check(check, _recording(run, seen), messages)
-                checks.append(CheckResult(verdict.ok, verdict.message, verdict.why, seen))
+                checks.append(CheckResult(verdict.ok, verdict.message, verdict.why, _distinct(seen)))
                 if not verdict.ok:
                     break
         passed = all(c.ok for c in checks)
@@ -100,6 +100,16 @@ def judge_answer(task: Task, given: Optional[str], run: Run, messages: Dict[str,
 def score(results: List[TaskResult]) -> int:
     """The points earned."""
     return sum(r.earned for r in results)
+
+
+def _distinct(seen: List[Evidence]) -> List[Evidence]:
+    """The evidence without repeats: a check retried `within` N seconds ran the same commands again and again."""
+    out: List[Evidence] = []
+    for ev in seen:
+        if ev in out:
+            out.remove(ev)  # keep the latest, in the order last seen
+        out.append(ev)
+    return out
 
 
 def _recording(run: Run, seen: List[Evidence]) -> Run:

@@ -35,7 +35,7 @@ def state_documents(objects: Iterable) -> List[dict]:
     kept = [obj for obj in objects if _owned_by_student(obj)]
     kept.sort(key=lambda o: (type(o).kind != "Namespace", o.metadata.creation_timestamp or EPOCH,
                              STATE_KINDS.index(type(o).kind), o.metadata.namespace or "", o.metadata.name))
-    return [_manifest(obj) for obj in kept]
+    return [manifest_of(obj) for obj in kept]
 
 
 def _owned_by_student(obj) -> bool:
@@ -52,7 +52,8 @@ def _owned_by_student(obj) -> bool:
     return not any(label in (meta.labels or {}) for label in MANAGED_LABELS)
 
 
-def _manifest(obj) -> dict:
+def manifest_of(obj) -> dict:
+    """An object as a manifest that creates it again (without status and what the server set)."""
     doc = to_dict(obj)
     doc.pop("status", None)
     meta = doc.get("metadata", {})

@@ -90,8 +90,41 @@ def replay(session, lab: Lab, submission: Submission) -> None:
     else:
         prepare(session, lab, reset=False)
         for text in submission.manifests:
-            quiet(session, "kubectl apply -f -", text)  # a student's broken file counts against them, quietly
+            apply_by_hand(session, text)
     wait_for_pods(session)
+
+
+def apply_by_hand(session, text: str) -> None:
+    """A student's own manifests, applied on the scenario as `kubectl apply` would. An object whose
+    change Kubernetes refuses in place (an immutable field: clusterIP, a pod's spec) is recreated, as
+    the student would have had to do; if the new one is not valid either, the old one stays. A file
+    that does not parse counts against them, quietly."""
+    from k8slab.api import kinds
+    from k8slab.api.yamlio import load_manifests
+    from k8slab.learning.submission import manifest_of
+
+    try:
+        docs = load_manifests(text, "submission")
+    except UserError:
+        return
+    for doc in docs:
+        one = yaml.safe_dump(doc, sort_keys=False)
+        code, _ = quiet(session, "kubectl apply -f -", one)
+        if not code:
+            continue
+        try:
+            info = kinds.resolve(str(doc.get("kind")))
+            meta = doc.get("metadata") or {}
+            old = session.cluster.store.try_get(info.kind, str(meta.get("name")),
+                                                (meta.get("namespace") or "default") if info.namespaced else None)
+        except Exception:  # not a kind k8slab serves, or no name: apply said why already
+            continue
+        if old is None:
+            continue
+        quiet(session, "kubectl delete -f - --grace-period=0 --force", one)
+        code, _ = quiet(session, "kubectl create -f -", one)
+        if code:
+            quiet(session, "kubectl create -f -", yaml.safe_dump(manifest_of(old), sort_keys=False))
 
 
 def wait_for_pods(session, timeout: float = WORKLOAD_WAIT) -> None:

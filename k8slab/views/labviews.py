@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import List, Optional
 
 from rich.console import Group
@@ -68,8 +69,8 @@ def lab_tasks(lab, attempt, results, *, color: bool, width: int) -> str:
             answer = attempt.answers.get(task.id)
             title.append(f"\n  answer: {answer}" if answer else "\n  (answer with: lab answer "
                          f"{task.id} TEXT)", style="italic")
-        if task.text:
-            title.append("\n" + task.text, style="")
+        if task.text:  # a paragraph the author wrapped by hand: let the terminal wrap it
+            title.append("\n" + re.sub(r"(?<!\n)\n(?!\n)", " ", task.text), style="")
         status = Text("")
         if task.id in by_id:
             status = Text("✔ done", style="bold green") if by_id[task.id].passed else Text("· not yet", style="yellow")

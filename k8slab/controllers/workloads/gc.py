@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
+from k8slab.api.errors import ApiError
 from k8slab.controllers.base import Controller, Key
 from k8slab.controllers.workloads.common import controller_ref
 
@@ -36,8 +37,10 @@ class GarbageCollector(Controller):
             for obj in self.store.list(kind, ns):
                 ref = controller_ref(obj)
                 if ref is not None and ref.get("uid") == uid and obj.metadata.deletion_timestamp is None:
-                    if self.store.try_get(kind, obj.metadata.name, ns) is not None:
+                    try:
                         self.store.delete(kind, obj.metadata.name, ns)
+                    except ApiError:  # gone meanwhile (a reset, a kubectl delete): nothing left to collect
+                        pass
 
     def _owner_exists(self, ns: str, uid: str) -> bool:
         return any(o.metadata.uid == uid for kind in OWNER_KINDS for o in self.store.list(kind, ns))

@@ -71,3 +71,18 @@ def test_the_state_keeps_the_students_objects_and_what_a_replay_needs():
     text = dump_state(docs)
     assert [d["kind"] for d in yaml.safe_load_all(text)] == [d["kind"] for d in docs]
     assert state_documents([]) == [] and dump_state([]) == ""
+
+
+def test_hand_written_manifests_recreate_what_kubernetes_will_not_change_in_place():
+    from k8slab.shell.labrun import apply_by_hand
+
+    session = light_session()
+    assert session.execute("kubectl apply -f -", MANIFESTS.split("---")[0] + "---" + MANIFESTS.split("---")[1]).exit_code == 0
+    fixed = MANIFESTS.split("---")[1].replace("clusterIP: None", "clusterIP: 10.96.7.7")
+    apply_by_hand(session, fixed + "---\n" + "not: [valid")  # a broken document: the file counts for nothing
+    assert session.execute("kubectl get svc db -n shop -o jsonpath={.spec.clusterIP}").stdout.strip() == "None"
+    apply_by_hand(session, fixed)
+    assert session.execute("kubectl get svc db -n shop -o jsonpath={.spec.clusterIP}").stdout.strip() == "10.96.7.7"
+    broken = fixed.replace("clusterIP: 10.96.7.7", "clusterIP: 10.96.7.7\n  type: Bogus")
+    apply_by_hand(session, broken)  # not valid in place nor new: what was there stays
+    assert session.execute("kubectl get svc db -n shop -o jsonpath={.spec.clusterIP}").stdout.strip() == "10.96.7.7"
