@@ -1,7 +1,8 @@
 """The scheduler: binds each unscheduled pod to a node.
 
 Filters as kube-scheduler's default plugins do for what k8slab models (node exists and is Ready, not
-cordoned, nodeSelector matches the node's labels, NoSchedule taints are tolerated), then spreads:
+cordoned, nodeSelector and required node affinity match the node, NoSchedule taints are tolerated),
+then spreads:
 the node with the fewest pods wins, ties broken by name.
 """
 
@@ -35,6 +36,42 @@ def tolerates(pod: Pod, taint: dict) -> bool:
     return False
 
 
+def affinity_allows(pod: Pod, node: Node) -> bool:
+    """requiredDuringSchedulingIgnoredDuringExecution: one of the node selector terms matches the node.
+
+    A term matches when all its matchExpressions (on labels) and matchFields (metadata.name) hold; the
+    operators are the API's: In, NotIn, Exists, DoesNotExist, Gt, Lt."""
+    affinity = pod.spec.affinity if isinstance(pod.spec.affinity, dict) else {}
+    required = (affinity.get("nodeAffinity") or {}).get("requiredDuringSchedulingIgnoredDuringExecution") or {}
+    terms = required.get("nodeSelectorTerms") or []
+    if not terms:
+        return True
+    fields = {"metadata.name": node.metadata.name}
+    return any(all(_holds(e, node.metadata.labels) for e in term.get("matchExpressions") or ())
+               and all(_holds(e, fields) for e in term.get("matchFields") or ())
+               and (term.get("matchExpressions") or term.get("matchFields"))
+               for term in terms if isinstance(term, dict))
+
+
+def _holds(expression: dict, labels: Dict[str, str]) -> bool:
+    key, op, values = expression.get("key"), expression.get("operator"), expression.get("values") or []
+    if op == "In":
+        return key in labels and labels[key] in values
+    if op == "NotIn":
+        return key not in labels or labels[key] not in values
+    if op == "Exists":
+        return key in labels
+    if op == "DoesNotExist":
+        return key not in labels
+    if op in ("Gt", "Lt") and key in labels and values:
+        try:
+            have, want = int(labels[key]), int(values[0])
+        except ValueError:
+            return False
+        return have > want if op == "Gt" else have < want
+    return False
+
+
 def feasible(pod: Pod, node: Node) -> Optional[str]:
     """None if `pod` may run on `node`, else the scheduler's reason it may not."""
     if not node_is_ready(node):
@@ -42,7 +79,7 @@ def feasible(pod: Pod, node: Node) -> Optional[str]:
     if node.spec.unschedulable:
         return "node(s) were unschedulable"
     labels = node.metadata.labels
-    if any(labels.get(k) != v for k, v in pod.spec.node_selector.items()):
+    if any(labels.get(k) != v for k, v in pod.spec.node_selector.items()) or not affinity_allows(pod, node):
         return "node(s) didn't match Pod's node affinity/selector"
     for taint in node.spec.taints:
         taint_d = taint if isinstance(taint, dict) else {"key": taint.key, "value": taint.value,

@@ -36,6 +36,25 @@ def test_node_selector_filters_and_explains_failure():
     assert why.startswith("0/3 nodes are available: 3 node(s) didn't match Pod's node affinity/selector.")
 
 
+def required(*terms):
+    return {"affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {
+        "nodeSelectorTerms": list(terms)}}}}
+
+
+def test_required_node_affinity_filters_nodes():
+    not_node2 = {"matchExpressions": [{"key": "kubernetes.io/hostname", "operator": "NotIn", "values": ["node2"]}]}
+    assert choose_node(pod(required(not_node2)), NODES, {"node1": 5, "node2": 0, "node3": 1})[0] == "node3"
+    by_name = {"matchFields": [{"key": "metadata.name", "operator": "In", "values": ["node1"]}]}
+    assert choose_node(pod(required(by_name)), NODES, {"node1": 9})[0] == "node1"
+    either = [{"matchExpressions": [{"key": "disk", "operator": "Exists"}]}, by_name]  # terms are ORed
+    assert choose_node(pod(required(*either)), NODES, {})[0] == "node1"
+    node, why = choose_node(pod(required({"matchExpressions": [{"key": "disk", "operator": "In", "values": ["ssd"]}]})),
+                            NODES, {})
+    assert node is None and "didn't match Pod's node affinity/selector" in why
+    preferred = {"affinity": {"nodeAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": []}}}
+    assert choose_node(pod(preferred), NODES, {"node1": 1, "node2": 0, "node3": 1})[0] == "node2"
+
+
 @pytest.mark.parametrize("policy,code,restart", [("Always", 0, True), ("Always", 1, True), ("OnFailure", 0, False),
                                                  ("OnFailure", 2, True), ("Never", 1, False)])
 def test_restart_policy(policy, code, restart):
