@@ -47,7 +47,7 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument("lab", metavar="LAB")
     g.add_argument("--submissions", required=True, metavar="DIR", help="one folder per student")
     g.add_argument("--key", metavar="FILE", help="the instructor's key: verify the students' own reports")
-    g.add_argument("--jobs", type=int, default=None, metavar="N", help="replays at once (default: cores + 1, at most 4)")
+    g.add_argument("--jobs", type=int, default=None, metavar="N", help="replays at once (default: cores + 2, at most 4)")
     g.add_argument("--out", metavar="DIR", help="where reports and the summary go (default: graded-LAB)")
     r = sub.add_parser("replay", help=argparse.SUPPRESS)
     r.add_argument("job")
@@ -242,7 +242,7 @@ def grade(args) -> int:
         raise UserError(f"error: {args.submissions}: no submissions in it (one folder per student)")
     out = args.out or f"graded-{lab.id}"
     os.makedirs(out, exist_ok=True)
-    jobs = args.jobs or min(4, (os.cpu_count() or 1) + 1)
+    jobs = args.jobs or min(4, (os.cpu_count() or 1) + 2)  # replays mostly wait (pods starting, curl)
     print(f"Grading {len(folders)} submissions of {lab.id} in fresh clusters, {jobs} at a time ...", flush=True)
     t0 = time.monotonic()
     done: List[dict] = []
