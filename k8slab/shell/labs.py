@@ -143,8 +143,8 @@ def _start(session, words) -> Iterator:
     yield "out", labviews.lab_intro(lab, color=_color(session), width=_width())
     yield "out", labviews.lab_tasks(lab, session.attempt, None, color=_color(session), width=_width())
     if not args.code:
-        yield "err", ("note: no --code: your report will not be signed. If your instructor gave you a code, "
-                      "`lab stop` and start again with --code CODE.")
+        yield "err", "note: without --code your report is not signed; if you were given a code, use\n" \
+                     "      `lab stop` and `lab start ... --code CODE`."
 
 
 def _width() -> int:
