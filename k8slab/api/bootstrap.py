@@ -54,9 +54,12 @@ COREDNS_IMAGE = "registry.k8s.io/coredns/coredns:v1.11.3"
 
 
 def kube_dns_objects() -> tuple:
-    """kubeadm's cluster DNS: the `kube-system/kube-dns` Service at 10.96.0.10 and one CoreDNS pod."""
+    """kubeadm's cluster DNS: the `kube-system/kube-dns` Service at 10.96.0.10 and the CoreDNS Deployment.
+
+    A Deployment, as kubeadm makes it, so that when the node running CoreDNS fails, its pod is evicted
+    and the ReplicaSet starts another elsewhere; k8slab runs one replica (kubeadm two) to start fast."""
+    from k8slab.api.apps import Deployment
     from k8slab.api.codec import from_dict
-    from k8slab.api.pod import Pod
     from k8slab.api.service import Service
 
     labels = {"k8s-app": "kube-dns", "kubernetes.io/cluster-service": "true", "kubernetes.io/name": "CoreDNS"}
@@ -68,16 +71,21 @@ def kube_dns_objects() -> tuple:
                  "ports": [{"name": "dns", "port": 53, "protocol": "UDP", "targetPort": 53},
                            {"name": "dns-tcp", "port": 53, "protocol": "TCP", "targetPort": 53},
                            {"name": "metrics", "port": 9153, "protocol": "TCP", "targetPort": 9153}]}})
-    template_hash = "5d78c9869d"  # what a Deployment's ReplicaSet would put in the pod's name and labels
-    pod = from_dict(Pod, {
-        "apiVersion": "v1", "kind": "Pod",
-        "metadata": {"generateName": f"coredns-{template_hash}-", "namespace": "kube-system",
-                     "labels": {"k8s-app": "kube-dns", "pod-template-hash": template_hash}},
-        "spec": {"priorityClassName": "system-cluster-critical", "dnsPolicy": "Default",
-                 "containers": [{"name": "coredns", "image": COREDNS_IMAGE, "args": ["-conf", "/etc/coredns/Corefile"],
-                                 "ports": [{"containerPort": 53, "name": "dns", "protocol": "UDP"},
-                                           {"containerPort": 53, "name": "dns-tcp", "protocol": "TCP"},
-                                           {"containerPort": 9153, "name": "metrics", "protocol": "TCP"}]}],
-                 "tolerations": [{"key": "CriticalAddonsOnly", "operator": "Exists"},
-                                 {"key": "node-role.kubernetes.io/control-plane", "effect": "NoSchedule"}]}})
-    return svc, pod
+    deployment = from_dict(Deployment, {
+        "apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": {"name": "coredns", "namespace": "kube-system", "labels": {"k8s-app": "kube-dns"}},
+        "spec": {"replicas": 1, "selector": {"matchLabels": {"k8s-app": "kube-dns"}},
+                 "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 1, "maxSurge": "25%"}},
+                 "template": {
+                     "metadata": {"labels": {"k8s-app": "kube-dns"}},
+                     "spec": {"priorityClassName": "system-cluster-critical", "dnsPolicy": "Default",
+                              "containers": [{"name": "coredns", "image": COREDNS_IMAGE,
+                                              "args": ["-conf", "/etc/coredns/Corefile"],
+                                              "ports": [{"containerPort": 53, "name": "dns", "protocol": "UDP"},
+                                                        {"containerPort": 53, "name": "dns-tcp", "protocol": "TCP"},
+                                                        {"containerPort": 9153, "name": "metrics",
+                                                         "protocol": "TCP"}]}],
+                              "tolerations": [{"key": "CriticalAddonsOnly", "operator": "Exists"},
+                                              {"key": "node-role.kubernetes.io/control-plane",
+                                               "effect": "NoSchedule"}]}}}})
+    return svc, deployment

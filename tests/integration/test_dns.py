@@ -114,7 +114,7 @@ def test_cluster_ip_names_srv_ptr_externalname_and_nothing_leaks():
     assert "external host 192.168.3.216 (outside the cluster)" in out
     assert '"1.1.0"' in out
     assert out.count("status: NXDOMAIN") == 2  # a missing Service, and a name outside (never forwarded)
-    assert re.search(r"^coredns-5d78c9869d-\w{5}\s+1/1\s+Running", out, re.M)
+    assert re.search(r"^coredns-[0-9a-f]{10}-\w{5}\s+1/1\s+Running", out, re.M)
 
 
 def test_environment_variables_only_for_services_that_existed_first_and_the_query_log():

@@ -17,7 +17,7 @@ FIXTURE = os.path.join(os.path.dirname(__file__), "..", "..", "fixtures", "labs"
 
 def running(tmp_path, monkeypatch, started):
     from k8slab.learning import checks
-    from tests.unit.learning.test_labs import FakeClock
+    from tests.unit.learning.test_lab_grading import FakeClock
 
     monkeypatch.setattr(checks, "time", FakeClock())  # `within:` retries without waiting
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
