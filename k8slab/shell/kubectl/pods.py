@@ -257,6 +257,9 @@ def _wait(session, args, _stdin) -> Result:
     result = Result()
     deadline = time.monotonic() + timeout
     for info, name in targets:
+        if cond != "delete" and store.try_get(info.kind, name, ns if info.namespaced else None) is None:
+            # kubectl looks the object up first: a name that does not exist is an error at once
+            return result.fail(f'Error from server (NotFound): {info.resource} "{name}" not found')
         if not _wait_one(store, info, name, ns if info.namespaced else None, cond, deadline):
             obj = store.try_get(info.kind, name, ns if info.namespaced else None)
             if obj is None and cond != "delete":

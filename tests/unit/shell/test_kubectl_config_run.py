@@ -66,3 +66,15 @@ def test_get_all_lists_workloads_too():
     out = session.execute("kubectl get all").stdout
     assert "service/kubernetes" in out and "deployment.apps/web" in out
     assert out.index("service/kubernetes") < out.index("deployment.apps/web")
+
+
+def test_wait_on_a_pod_that_does_not_exist_fails_at_once():
+    import time
+
+    from tests.unit.shell.light_session import light_session
+
+    session = light_session()
+    t0 = time.monotonic()
+    out = session.execute("kubectl wait --for=condition=Ready pod/nope --timeout=30s")
+    assert out.exit_code == 1 and out.stderr.strip() == 'Error from server (NotFound): pods "nope" not found'
+    assert time.monotonic() - t0 < 5
