@@ -115,8 +115,19 @@ def _advance(session, tutor: Tutor) -> Result:
         key = "lesson.done" if following else "lesson.done_last"
         result.say(tutor.say(key, number=number, lesson=lesson.title, next=following.id if following else ""))
     else:
-        result.say(_step_text(session, tutor))
+        following = _step_text(session, tutor)
+        shown = sum(text.count("\n") + 1 for _, text in result.lines)
+        if shown + following.count("\n") + 1 > _rows() - 2:  # the explanation would scroll away unread
+            step = tutor.step
+            result.say(tutor.say("step.next_short", step=tutor.progress.step + 1, steps=len(lesson.steps),
+                                 title=step.title))
+        else:
+            result.say(following)
     return result
+
+
+def _rows() -> int:
+    return shutil.get_terminal_size((100, 40)).lines
 
 
 def lesson_command(session, words, _stdin) -> Result:

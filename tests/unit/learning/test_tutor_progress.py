@@ -57,3 +57,19 @@ def test_reload_takes_an_edited_lesson(tmp_path):
     assert tutor.find("second").title == "A first Service"
     tutor.reload()
     assert tutor.find("second").title == "Edited"
+
+
+def test_a_passed_step_keeps_its_explanation_on_a_short_screen(tmp_path, monkeypatch):
+    from k8slab.shell import lessons
+    from tests.unit.shell.light_session import light_session
+
+    session = light_session()
+    session.tutor = tutor = _tutor(tmp_path)
+    tutor.start(tutor.find("first-service"))
+    monkeypatch.setattr(lessons, "_rows", lambda: 200)
+    tall = "\n".join(text for _, text in lessons._advance(session, tutor).lines)
+    assert "Step 1 of 2 passed" in tall and "step 2 of 2: Again" in tall and "Type `lesson status`" not in tall
+    tutor.back()
+    monkeypatch.setattr(lessons, "_rows", lambda: 6)
+    short = "\n".join(text for _, text in lessons._advance(session, tutor).lines)
+    assert "Next: step 2 of 2, Again. Type `lesson status` to read it" in short
