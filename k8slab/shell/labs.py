@@ -133,6 +133,10 @@ def _start(session, words) -> Iterator:
     if _active(session) is not None:
         raise UserError("error: a lab is running: `lab submit` hands it in, `lab stop` abandons it")
     lab = load(session, args.lab, args.student.strip())
+    tutor = getattr(session, "tutor", None)
+    if tutor is not None and tutor.lesson is not None:
+        tutor.stop()  # a lab resets the cluster: the lesson's progress stays saved for `lesson resume`
+        yield "err", "(the running lesson is stopped; `lesson resume` picks it up later)"
     yield "err", (f"Setting up lab {lab.id} for {lab.student}: your own variant, with whatever is wrong in it "
                   "already in place ...")
     labrun.prepare(session, lab)

@@ -134,6 +134,10 @@ def lesson_command(session, words, _stdin) -> Result:
     """lesson list|start N|status|next|back|reset|resume|stop"""
     tutor = tutor_of(session)
     verb = words[0] if words else "status"
+    attempt = getattr(session, "attempt", None)
+    if verb in ("start", "resume", "play", "next", "reset") and attempt is not None and attempt.ended is None:
+        raise UserError("error: a lab is running: `lab submit` hands it in, `lab stop` leaves it; "
+                        "then lessons are there again")
     if verb in ("list", "start", "play") and tutor.lesson is None:
         tutor.reload()  # an edited lesson is taken as it is now
     if verb == "list":
