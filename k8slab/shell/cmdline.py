@@ -83,6 +83,26 @@ VERBS: Dict[str, Dict[str, Tuple[str, Tuple[str, ...]]]] = {
         "stop": ("make the node fail: processes stop, link unplugged", ("node",)),
         "start": ("bring a stopped node back", ("node",)),
     },
+    "lesson-what": {
+        "list": ("the lessons, with what you have done", ()),
+        "start": ("start a lesson by number or id: lesson start 1", ("lesson",)),
+        "status": ("show the current step again", ()),
+        "next": ("run the step's solution and move on", ()),
+        "back": ("go back one step", ()),
+        "reset": ("start the lesson again from a fresh cluster", ()),
+        "resume": ("pick up a saved lesson", ()),
+        "stop": ("leave the lesson (its progress stays)", ()),
+    },
+    "lab-what": {
+        "list": ("the classroom labs", ()),
+        "start": ("start a lab: lab start N --student NAME --code CODE", ("lab",)),
+        "status": ("the tasks, the clock and (not in exams) your score", ()),
+        "hint": ("one more hint for a task, at its cost", ("task",)),
+        "answer": ("answer a question task: lab answer TASK TEXT", ("task",)),
+        "submit": ("hand in: writes your submission and signed report", ()),
+        "stop": ("leave the lab without submitting", ()),
+        "resume": ("rebuild the lab you were doing", ()),
+    },
 }
 VERB_ALIASES = {"ns": "namespace", "deploy": "deployment"}  # `kubectl create ns NAME`
 

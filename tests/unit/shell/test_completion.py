@@ -312,3 +312,11 @@ def test_completion_reads_nothing_slow(session, monkeypatch):
     monkeypatch.setattr(os, "fork", refuse)
     for line in ("", "kubectl logs ", "node1 ", "trace web ", "kubectl get pods -l ", "kubectl run x --image="):
         suggest(session, line)
+
+
+def test_lesson_and_lab_verbs_complete():
+    from tests.unit.shell.light_session import light_session
+
+    s = light_session()
+    assert texts(s, "lab s") == ["start", "status", "submit", "stop"]
+    assert texts(s, "lesson r") == ["reset", "resume"]
