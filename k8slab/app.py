@@ -173,7 +173,9 @@ def _lab_tool(what: str, words, debug: bool) -> int:
     from k8slab import labtool
 
     if what == "gradebook":
-        return labtool.gradebook(words)
+        from k8slab import grader
+
+        return grader.gradebook(words)
     return labtool.main(words, lambda fn: _in_cluster(fn, debug))
 
 
