@@ -136,6 +136,7 @@ TRACE_HEADS = {"source": {"pod": "Pod", "po": "Pod"},
 FOR_VALUES: Pairs = (("condition=Ready", "pods: all containers ready"),
                      ("condition=Available", "deployments: enough pods available"),
                      ("delete", "until the object is gone"),
+                     ("create", "until the object exists"),
                      ("jsonpath=", "until a field has a value: jsonpath={.status.phase}=Running"))
 DRY_RUN: Pairs = (("client", "print the object, create nothing"), ("server", "as client in k8slab"),
                   ("none", "create it (the default)"))

@@ -82,6 +82,7 @@ def test_deployment_scale_and_rolling_update(mode):
               "kubectl get rs\n"
               "kubectl rollout history deployment/web\n"
               "kubectl expose deployment web --port=80\n"
+              "kubectl wait --for=create endpoints/web --timeout=10s\n"  # the controller makes it a moment later
               "kubectl wait --for=jsonpath={.subsets[0].ports[0].port}=80 endpoints/web --timeout=10s\n"
               "kubectl get endpoints web\n")
     p = run_k8slab(script, mode)

@@ -257,12 +257,12 @@ def _wait(session, args, _stdin) -> Result:
     result = Result()
     deadline = time.monotonic() + timeout
     for info, name in targets:
-        if cond != "delete" and store.try_get(info.kind, name, ns if info.namespaced else None) is None:
+        if cond not in ("delete", "create") and store.try_get(info.kind, name, ns if info.namespaced else None) is None:
             # kubectl looks the object up first: a name that does not exist is an error at once
             return result.fail(f'Error from server (NotFound): {info.resource} "{name}" not found')
         if not _wait_one(store, info, name, ns if info.namespaced else None, cond, deadline):
             obj = store.try_get(info.kind, name, ns if info.namespaced else None)
-            if obj is None and cond != "delete":
+            if obj is None and cond not in ("delete", "create"):
                 return result.fail(f'Error from server (NotFound): {info.resource} "{name}" not found')
             return result.fail(f"error: timed out waiting for the condition on {info.plural}/{name}")
         result.say(f"{kind_label(info)}/{name} condition met")
@@ -272,6 +272,8 @@ def _wait(session, args, _stdin) -> Result:
 def _satisfied(obj, cond: str) -> bool:
     if cond == "delete":
         return obj is None
+    if cond == "create":  # kubectl 1.31+: wait for the object to exist
+        return obj is not None
     if obj is None:
         return False
     m = re.fullmatch(r"condition=([^=]+)(?:=(.+))?", cond)
@@ -324,7 +326,7 @@ KUBECTL.add(Command(
 
 KUBECTL.add(Command(
     "wait", "wait for a condition on resources", "kubectl wait --for=condition=Ready pod/NAME [--timeout=30s]", _wait,
-    flags=(Flag(("--for",), "condition=COND[=VALUE], delete, or jsonpath={...}=VALUE", value="CONDITION"),
+    flags=(Flag(("--for",), "condition=COND[=VALUE], create, delete, or jsonpath={...}=VALUE", value="CONDITION"),
            Flag(("--timeout",), "give up after this long (default 30s)", value="DURATION"),
            SELECTOR, Flag(("--all",), "every resource of the kind in the namespace"), NAMESPACE),
     positional=("kind", "name"),

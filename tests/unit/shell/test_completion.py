@@ -206,7 +206,7 @@ def test_files_and_directories_after_filename(session, tmp_path, monkeypatch):
     ("kubectl run x --restart=", ["Always", "OnFailure", "Never"]),
     ("kubectl run x --image=ng", ["nginx"]),
     ("kubectl create deployment x --image b", ["busybox"]),
-    ("kubectl wait pod/web --for=c", ["condition=Ready", "condition=Available"]),
+    ("kubectl wait pod/web --for=c", ["condition=Ready", "condition=Available", "create"]),
     ("kubectl wait pod/web --for=condition=R", ["condition=Ready"]),
     ("kubectl run x --dry-run=", ["client", "server", "none"]),
     ("kubectl delete pod web --wait=", ["true", "false"]),

@@ -78,3 +78,7 @@ def test_wait_on_a_pod_that_does_not_exist_fails_at_once():
     out = session.execute("kubectl wait --for=condition=Ready pod/nope --timeout=30s")
     assert out.exit_code == 1 and out.stderr.strip() == 'Error from server (NotFound): pods "nope" not found'
     assert time.monotonic() - t0 < 5
+    created = session.execute("kubectl wait --for=create pod/nope --timeout=0.2s")
+    assert created.stderr.strip() == "error: timed out waiting for the condition on pods/nope"
+    session.execute("kubectl run nope --image=nginx")
+    assert session.execute("kubectl wait --for=create pod/nope").stdout.strip() == "pod/nope condition met"
