@@ -1,0 +1,31 @@
+"""The benchmark suite runs (quick mode): every figure measured, its baseline beside it in the same run."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import REPO
+
+
+@pytest.mark.skipif(os.getuid() != 0, reason="the suite's baselines enter namespaces as root")
+def test_the_quick_suite_measures_every_figure_beside_its_baseline(tmp_path):
+    out = tmp_path / "bench.json"
+    done = subprocess.run([sys.executable, str(REPO / "bench" / "suite.py"), "--quick", "--json", str(out)],
+                          capture_output=True, text=True, timeout=300, cwd=str(REPO),
+                          env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert done.returncode == 0, done.stdout + done.stderr
+    report = json.loads(out.read_text())
+    assert report["quick"] is True and report["failed"] == []
+    groups = {r["group"] for r in report["figures"]}
+    assert groups == {"kube-proxy", "pods", "REPL"}
+    for row in report["figures"]:
+        assert "error" not in row, row
+        assert row["median"] > 0 and row["runs"] >= 1
+        if row["group"] in ("kube-proxy", "pods"):
+            assert row["baseline_median"] > 0 and row["ratio"] > 0
+    assert "| kube-proxy | full sync, 100 Services x 5 endpoints" in done.stdout
