@@ -22,54 +22,13 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from common import REPO
-
-PAGE = os.sysconf("SC_PAGE_SIZE")
+from common import REPO, tree_rss
 
 
 def k8slab(*args, cwd=None):
     env = {**os.environ, "PYTHONPATH": REPO, "NO_COLOR": "1"}
     return subprocess.run([sys.executable, "-m", "k8slab", *args], capture_output=True, text=True, cwd=cwd, env=env,
                           timeout=900)
-
-
-def tree_rss(root: int) -> tuple:
-    """(bytes of memory, processes) of `root` and all its descendants.
-
-    Proportional set size (shared pages divided among the processes sharing them), so the sum is the
-    memory the grading really takes; resident size where /proc has no smaps_rollup."""
-    children = {}
-    for name in os.listdir("/proc"):
-        if not name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{name}/stat") as f:
-                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
-        except (OSError, IndexError, ValueError):
-            continue
-        children.setdefault(ppid, []).append(int(name))
-    total, count, todo = 0, 0, [root]
-    while todo:
-        pid = todo.pop()
-        try:
-            total += _pss(pid)
-            count += 1
-        except (OSError, IndexError, ValueError):
-            pass
-        todo += children.get(pid, [])
-    return total, count
-
-
-def _pss(pid: int) -> int:
-    try:
-        with open(f"/proc/{pid}/smaps_rollup") as f:
-            for line in f:
-                if line.startswith("Pss:"):
-                    return int(line.split()[1]) * 1024
-    except PermissionError:
-        pass
-    with open(f"/proc/{pid}/statm") as f:
-        return int(f.read().split()[1]) * PAGE
 
 
 def make_submissions(lab: str, n: int, root: str, jobs: int) -> None:
