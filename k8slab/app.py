@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import os
 import sys
@@ -120,9 +121,10 @@ def _batch_input(args: argparse.Namespace) -> Optional[str]:
 
 def _session(args: argparse.Namespace, info, batch_text: Optional[str], t0: float, config) -> int:
     """Inside the sandbox: start the cluster, then run the shell or the batch."""
+    from concurrent.futures import ThreadPoolExecutor
+
     from k8slab.cluster import Cluster
     from k8slab.net.addresses import ClusterSpec, validate_node_count
-    from k8slab.shell.session import Session
     from k8slab.views.render import Printer
 
     nodes = args.nodes if args.nodes is not None else int(os.environ.get("K8SLAB_NODES", config.nodes))
@@ -137,12 +139,15 @@ def _session(args: argparse.Namespace, info, batch_text: Optional[str], t0: floa
     if interactive:
         printer.note(f"Starting a {nodes}-node cluster ...")
     cluster = Cluster(ClusterSpec(nodes=nodes), sandbox=info)
-    cluster.start()
-    if not cluster.wait_ready():
+    # The shell's own start (its commands, the lessons, the prompt's modules) needs no running
+    # cluster: it happens while the cluster starts, which mostly waits for processes.
+    with ThreadPoolExecutor(1, thread_name_prefix="shell-start") as pool:
+        preparing = pool.submit(_prepare_session, cluster, printer, args, interactive)
+        cluster.start()
+        ready = cluster.wait_ready()
+        session = preparing.result()
+    if not ready:
         printer.note("k8slab: cluster DNS is not answering yet; names may not resolve for a few seconds")
-    session = Session(cluster, printer)
-    session.lesson_dirs = [os.path.abspath(d) for d in args.lessons]
-    session.lab_dirs = [os.path.abspath(d) for d in args.labs]
     try:
         if interactive:
             from k8slab.shell.repl import run_repl
@@ -153,6 +158,22 @@ def _session(args: argparse.Namespace, info, batch_text: Optional[str], t0: floa
         return run_batch(session, batch_text, keep_going=args.keep_going)
     finally:
         cluster.stop()
+
+
+def _prepare_session(cluster, printer, args: argparse.Namespace, interactive: bool):
+    """The learner's session, its commands and (at a terminal) its lessons and prompt, made ready."""
+    from k8slab.shell.session import Session
+
+    session = Session(cluster, printer)
+    session.lesson_dirs = [os.path.abspath(d) for d in args.lessons]
+    session.lab_dirs = [os.path.abspath(d) for d in args.labs]
+    if interactive:
+        from k8slab.shell.lessons import tutor_of
+
+        importlib.import_module("k8slab.shell.repl")  # prompt_toolkit and the completer, ahead of use
+
+        tutor_of(session)  # reads the lessons, which the welcome's resume offer needs
+    return session
 
 
 def _lesson_tool(words) -> int:
