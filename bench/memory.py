@@ -24,7 +24,7 @@ import threading
 import time
 
 from common import in_sandbox, pss, tree_pids, wait_for
-from kit import Figures, arguments
+from kit import Figures, arguments, machine
 
 SIZES = (0, 100, 500)
 MiB = 2**20
@@ -90,9 +90,21 @@ def kind(cmdline: list) -> str:
     return program
 
 
+def kernel_bytes() -> int:
+    """The machine's kernel memory that processes and namespaces hold: unreclaimable slab (network
+    namespaces, devices, conntrack...), page tables and kernel stacks."""
+    fields = {}
+    with open("/proc/meminfo") as f:
+        for line in f:
+            name, value = line.split(":", 1)
+            fields[name] = int(value.split()[0]) * 1024
+    return sum(fields.get(k, 0) for k in ("SUnreclaim", "PageTables", "KernelStack"))
+
+
 def one_run(n: int) -> dict:
     """Start a sandbox with n pods, measure all its processes, end it."""
     errors = tempfile.TemporaryFile("w+")
+    kernel_before = kernel_bytes()
     child = subprocess.Popen([sys.executable, __file__, "--single", str(n)], stdin=subprocess.PIPE,
                              stdout=subprocess.PIPE, stderr=errors, text=True)
     watchdog = threading.Timer(900, child.kill)  # a run that hangs ends, with its whole sandbox
@@ -105,6 +117,7 @@ def one_run(n: int) -> dict:
             child.wait()
             errors.seek(0)
             fail(f"a run with {n} pods failed:\n{errors.read()[-3000:]}")
+        kernel = kernel_bytes() - kernel_before
         total, by_kind = 0, {}
         pids = tree_pids(child.pid)
         for pid in pids:
@@ -121,7 +134,8 @@ def one_run(n: int) -> dict:
         child.stdin.write("done\n")
         child.stdin.close()
         child.wait(timeout=120)
-        return {"total": total, "processes": sum(c for _, c in by_kind.values()), "by_kind": by_kind}
+        return {"total": total, "processes": sum(c for _, c in by_kind.values()), "by_kind": by_kind,
+                "kernel": kernel}
     finally:
         watchdog.cancel()
         if child.poll() is None:
@@ -136,6 +150,7 @@ def main() -> None:
         in_sandbox(lambda: hold(n))
     args = arguments(__doc__.splitlines()[0], runs=2)
     figures = Figures("memory")
+    print(f"machine: {machine()}")
     per_size = {}
     for n in (0, 10) if args.quick else SIZES:
         runs = [one_run(n) for _ in range(args.runs)]
@@ -148,8 +163,13 @@ def main() -> None:
         print("  where it goes (last run): " + ", ".join(
             f"{name} {size / MiB:.1f} MiB/{count}" for name, (size, count) in
             sorted(last.items(), key=lambda kv: -kv[1][0])), flush=True)
+        kernel = statistics.median(r["kernel"] for r in runs) / MiB
+        print(f"  not in PSS: kernel memory, {kernel:.0f} MiB more than before the sandbox (unreclaimable slab, page "
+              f"tables, kernel stacks; the whole machine's, so other processes move it too)", flush=True)
         if n and 0 in per_size:
-            print(f"  per pod over 0 pods: {(total - per_size[0]) / n:.2f} MiB", flush=True)
+            print(f"  per pod over 0 pods: {(total - per_size[0]) / n:.2f} MiB (PSS), "
+                  f"{(kernel - per_size[0, 'kernel']) / n:.2f} MiB (kernel)", flush=True)
+        per_size[n, "kernel"] = kernel
     figures.write(args.json)
 
 

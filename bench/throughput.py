@@ -4,14 +4,19 @@
 How it is measured, inside a fresh sandbox with a fresh 3-node cluster: a pod on node1 runs `iperf3 -s`
 (a busybox pod whose command is the host's iperf3: pods run real programs), and a client pod sits on
 node2, so every test crosses two nodes and the lab network. A ClusterIP Service and a NodePort Service
-select the server. From the client pod, `iperf3 -c ADDRESS -t 5 -J` (one TCP stream, 5 s; --quick: 1 s) runs against:
-the server's pod IP (the baseline: routed pod to pod, no kube-proxy rule on the path), the ClusterIP
-(DNAT by kube-proxy's rules on node2), node1's IP and the NodePort (the node the server runs on:
-DNAT there, plus SNAT to the node because the NodePort masquerades), and node3's IP and the NodePort (a
-node without the server: DNAT and SNAT on node3, then one more routed hop to node1). The figure is
-the receiver's bits per second (end.sum_received). The order of the targets rotates from one run to
-the next; medians over the runs. On this machine the iperf3 client and server share the CPU cores,
-so the figures are the CPU cost of the path as much as its bandwidth.
+select the server. From the client pod, `iperf3 -c ADDRESS -t 5 -J` (one TCP stream; --quick: 1 s)
+runs against:
+- the server's pod IP: the baseline, routed pod to pod with no NAT on the path;
+- the ClusterIP: DNAT to the pod IP by kube-proxy's rules on node2, then the same path;
+- node1's IP and the NodePort (the node the server runs on): the packets leave node2 masqueraded to
+  node2's address (the CNI's rule for pod traffic leaving the pod network, as kind's), then node1
+  DNATs them to the pod and masquerades them, as kube-proxy does for NodePort traffic;
+- node3's IP and the NodePort (a node without the server): the same, with the DNAT and masquerade
+  on node3 and one more routed hop from node3 to node1.
+The figure is the receiver's bits per second (end.sum_received). The order of the targets rotates from
+one run to the next; medians over the runs. On this machine the iperf3 client, the iperf3 server and
+the kernel's packet processing for every namespace share the CPU cores, so the figures are the CPU
+cost of the path as much as its bandwidth, and they move with whatever else the machine runs.
 
     python3 bench/throughput.py [--runs 3] [--quick] [--json FILE]
 """
