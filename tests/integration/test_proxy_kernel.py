@@ -258,7 +258,7 @@ def many(n: int, k: int = 5):
 
 def time_applies(report: Report) -> None:
     """Partial and full syncs of 100 services x 5 endpoints for each installed iptables backend (large
-    enough to exercise the rootless batching; bench/services.py measures 1000)."""
+    enough to exercise the rootless batching; bench/proxy_sync.py measures 1000 and 5000)."""
     from k8slab.proxy import apply as A
 
     default = A.IPTABLES
