@@ -103,6 +103,18 @@ class Replies:
             _bounded_put(self._replies, key, ex)
         return ex
 
+    def reply(self, data: bytes, proto: str) -> Optional[bytes]:
+        """Only the reply bytes to one query (None: send nothing): the server's path when nothing is logged.
+
+        The same as exchange(data, proto).reply, without building an Exchange for a cached reply:
+        at thousands of queries a second, that copy was a quarter of the server's time.
+        """
+        hit = self._replies.get((proto, data[2:]))
+        if hit is not None:
+            return data[:2] + hit.reply[2:]
+        ex = self.exchange(data, proto)
+        return None if ex is None else ex.reply
+
 
 def _bounded_put(cache: dict, key, value) -> None:
     if len(cache) >= CACHE_SIZE:

@@ -121,6 +121,26 @@ def test_replies_cache_rewrites_the_id_and_resets_per_instance():
     assert second.qname == "web.default.svc.cluster.local."  # the log prints it lower-cased, as CoreDNS
 
 
+def test_reply_bytes_are_the_exchanges_reply_cached_or_not():
+    one = wire.Replies(lambda n, t: many_a(1), shuffle=True)
+    other = wire.Replies(lambda n, t: many_a(1), shuffle=True)
+    q = dns.message.make_query(NAME, "A")
+    for qid in (1, 2, 3):  # a miss, then hits with another ID each time
+        q.id = qid
+        assert one.reply(q.to_wire(), "udp") == other.exchange(q.to_wire(), "udp").reply
+    assert dns.message.from_wire(one.reply(q.to_wire(), "udp")).id == 3
+    shuffled = wire.Replies(lambda n, t: many_a(3), shuffle=True)  # never cached: each reply is shuffled anew
+
+    def records(reply: bytes) -> list:
+        return sorted(line for rrset in dns.message.from_wire(reply).answer for line in rrset.to_text().splitlines())
+    assert records(shuffled.reply(q.to_wire(), "udp")) == records(shuffled.exchange(q.to_wire(), "udp").reply)
+    assert not shuffled._replies
+    assert one.reply(b"\x00" * 11, "udp") is None
+    response = bytearray(q.to_wire())
+    response[2] |= 0x80  # QR: a response sent to the server gets nothing back
+    assert one.reply(bytes(response), "udp") is None
+
+
 def test_answer_errors_become_servfail_and_are_reported():
     errors = []
 
