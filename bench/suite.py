@@ -5,7 +5,8 @@ Each figure script runs in its own process (and its own sandboxes); each writes 
 which this script gathers. `--quick` runs each figure once at its smallest size (CI checks that the
 suite runs); without it, medians of several runs at every size.
 
-    python3 bench/suite.py [--quick] [--json FILE]
+    ./dev bench [--quick] [--json FILE]         (installs what it needs first)
+    .venv/bin/python bench/suite.py [--quick] [--json FILE]
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ import time
 from common import REPO
 from kit import fmt, machine
 
-SCRIPTS = ("proxy_sync.py", "pod_start.py", "repl.py")
+# In the order of the issue's table: each runs in its own process and its own sandboxes.
+SCRIPTS = ("startup.py", "pod_start.py", "programming.py", "proxy_sync.py", "dns.py", "throughput.py", "repl.py",
+           "memory.py")
 
 
 def main() -> None:
